@@ -1,0 +1,5 @@
+//! The synthetic municipality.
+
+mod model;
+
+pub use model::*;

@@ -1,0 +1,86 @@
+//! The simulated case systems: real servers over real sockets (or a real database), each serving
+//! one slice of the synthetic municipality in its own protocol.
+//!
+//! They share nothing with `connectors`: this is the other side of the wire.
+
+pub mod rest;
+pub mod soap;
+pub mod sql;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A fault a simulated server can be told to inject, for the resilience tests and the demo.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer normally.
+    #[default]
+    None,
+    /// Answer `429 Too Many Requests` with `Retry-After: secs` (REST) / a SOAP fault (SOAP).
+    RateLimit {
+        /// Seconds in `Retry-After`.
+        retry_after_secs: u64,
+    },
+    /// Wait this long before answering.
+    Slow(Duration),
+    /// Answer `500` (REST) / a `soap:Receiver` fault (SOAP).
+    ServerError,
+    /// Answer `200` with a body that is cut off half-way.
+    Truncated,
+}
+
+/// Shared state of one running simulated server: the fault switch and the call counters.
+#[derive(Debug, Default)]
+pub struct Control {
+    fault: Mutex<(Fault, Option<u64>)>,
+    calls: Mutex<BTreeMap<String, u64>>,
+    total: AtomicU64,
+}
+
+impl Control {
+    /// A fresh control: no fault, no calls.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+    /// Inject `fault` for every following request.
+    pub fn set_fault(&self, fault: Fault) {
+        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = (fault, None);
+    }
+    /// Inject `fault` for the next `n` requests only, then answer normally again.
+    pub fn set_fault_for(&self, fault: Fault, n: u64) {
+        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = (fault, Some(n));
+    }
+    /// The fault to apply to the request being handled now (consumes one of a counted fault).
+    pub fn take_fault(&self) -> Fault {
+        let mut guard = self.fault.lock().unwrap_or_else(|e| e.into_inner());
+        let (fault, remaining) = &mut *guard;
+        match remaining {
+            None => fault.clone(),
+            Some(0) => Fault::None,
+            Some(n) => {
+                *n -= 1;
+                fault.clone()
+            }
+        }
+    }
+    /// Count one request for `operation` (`"fremsoeg"`, `"GET /api/v1/cases"`, ...).
+    pub fn count(&self, operation: &str) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        *self.calls.lock().unwrap_or_else(|e| e.into_inner()).entry(operation.to_owned()).or_default() += 1;
+    }
+    /// Requests received so far, per operation.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    /// Requests received so far, in all.
+    pub fn total_calls(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+    /// Forget the counts (between phases of a test).
+    pub fn reset_calls(&self) {
+        self.calls.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.total.store(0, Ordering::Relaxed);
+    }
+}
