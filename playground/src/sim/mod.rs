@@ -84,3 +84,54 @@ impl Control {
         self.total.store(0, Ordering::Relaxed);
     }
 }
+
+/// A simulated server running on a loopback port until [`RunningServer::shutdown`] or drop.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The system id it serves (`"esdh"`).
+    pub system: String,
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+    /// Its fault switch and call counters.
+    pub control: Arc<Control>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Serve `router` on `listener` until shut down.
+    pub fn spawn(system: &str, listener: tokio::net::TcpListener, router: axum::Router, control: Arc<Control>) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::warn!(%error, "simulated system stopped with an error");
+            }
+        });
+        Ok(Self { system: system.to_owned(), addr, control, shutdown: Some(tx), task: Some(task) })
+    }
+    /// `http://127.0.0.1:port`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Stop accepting and wait for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
