@@ -1,1 +1,126 @@
-//! api
+//! api: the `sagshub` binary's library — settings, token verification, the HTTP server.
+//!
+//! # Layout
+//! - [`settings`]: the typed settings tree (TOML + `SAGSHUB__*` environment overrides).
+//! - [`auth`]: `Authorization: Bearer` → verified [`schema::Viewer`].
+//! - [`http`]: the axum router; `/graphql` per GraphQL-over-HTTP, `/playground`, health.
+//! - [`demo`]: `sagshub demo` — simulated systems + hub on embedded defaults.
+//! - [`run`]: the one entry point `main`, `demo` and the tests share.
+//!
+//! # Invariants
+//! - No business rules here: access decisions live in `schema`'s services.
+//! - The request never reaches the schema without a verified (possibly anonymous) viewer.
+
+pub mod auth;
+pub mod demo;
+pub mod http;
+pub mod settings;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use migration::MigratorTrait;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use tokio::net::TcpListener;
+
+use crate::settings::Settings;
+
+/// Connect to the store and bring its schema up to date.
+pub async fn connect_store(settings: &Settings) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(settings.store.url.clone());
+    options
+        .max_connections(settings.store.max_connections)
+        .sqlx_logging(false);
+    let db = Database::connect(options).await.with_context(|| {
+        format!(
+            "connecting to the store at {}",
+            redact_url(&settings.store.url)
+        )
+    })?;
+    migration::Migrator::up(&db, None)
+        .await
+        .context("running the store's migrations")?;
+    Ok(db)
+}
+
+/// Build the services from settings: store, registry, limits.
+pub async fn services(settings: &Settings) -> Result<Arc<schema::Services>> {
+    let store = connect_store(settings).await?;
+    let registry = connectors::Registry::from_config(&settings.systems)
+        .await
+        .context("configuring the case systems")?;
+    Ok(Arc::new(schema::Services {
+        registry,
+        store,
+        limits: settings.graphql.limits(),
+    }))
+}
+
+/// Serve the hub on `listener` until `shutdown` resolves, then drain requests in flight.
+pub async fn run(
+    listener: TcpListener,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let services = services(&settings).await?;
+    run_with(listener, settings, services, shutdown).await
+}
+
+/// [`run`] over already-built services (tests that bring their own systems).
+pub async fn run_with(
+    listener: TcpListener,
+    settings: Settings,
+    services: Arc<schema::Services>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let schema = schema::build(services.clone());
+    let state = Arc::new(http::AppState {
+        schema,
+        services,
+        verifier: auth::Verifier::new(&settings.auth)?,
+        max_batch: settings.graphql.max_batch,
+        request_timeout_ms: settings.server.request_timeout_ms,
+        playground: settings.playground.clone(),
+    });
+    let app = http::router(state, &settings);
+    let addr = listener.local_addr().context("listener address")?;
+    tracing::info!(%addr, "sagshub listening");
+    let grace = Duration::from_millis(settings.server.shutdown_grace_ms);
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = stopped_tx.send(());
+    };
+    let server = std::future::IntoFuture::into_future(
+        axum::serve(listener, app).with_graceful_shutdown(signal),
+    );
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result.context("serving HTTP")?,
+        _ = async { let _ = stopped_rx.await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("requests still in flight after the shutdown grace period; stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+/// A URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -95,7 +95,10 @@ impl Error {
 
     /// Whether a read may be retried after this error.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable { .. } | Self::Timeout { .. } | Self::RateLimited { .. })
+        matches!(
+            self,
+            Self::Unavailable { .. } | Self::Timeout { .. } | Self::RateLimited { .. }
+        )
     }
 
     /// Whether this error counts against the circuit breaker (the system is unhealthy,
@@ -103,7 +106,10 @@ impl Error {
     pub fn trips_breaker(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable { .. } | Self::Timeout { .. } | Self::RateLimited { .. } | Self::Protocol { .. }
+            Self::Unavailable { .. }
+                | Self::Timeout { .. }
+                | Self::RateLimited { .. }
+                | Self::Protocol { .. }
         )
     }
 }

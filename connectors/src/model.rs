@@ -83,12 +83,14 @@ impl PartyKey {
     /// A CPR key from `DDMMYY-SSSS` or `DDMMYYSSSS`; `None` if it is not ten digits.
     pub fn cpr(text: &str) -> Option<Self> {
         let digits: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect();
-        (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(Self::Cpr(digits))
+        (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(Self::Cpr(digits))
     }
     /// A CVR key from eight digits; `None` otherwise.
     pub fn cvr(text: &str) -> Option<Self> {
         let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(Self::Cvr(digits))
+        (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(Self::Cvr(digits))
     }
     /// The CPR number as `DDMMYY-SSSS`, or the CVR number.
     pub fn display_number(&self) -> String {
@@ -176,7 +178,9 @@ pub struct Case {
 impl Case {
     /// Whether `key` is a party (primary or secondary) on this case.
     pub fn has_party(&self, key: &PartyKey) -> bool {
-        self.parties.iter().any(|p| p.party.key.as_ref() == Some(key))
+        self.parties
+            .iter()
+            .any(|p| p.party.key.as_ref() == Some(key))
     }
 }
 

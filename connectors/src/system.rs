@@ -2,8 +2,10 @@
 
 use async_trait::async_trait;
 
-use crate::model::{Case, ChangePage, Content, Document, Health, PartyKey, SearchQuery, SystemId, SystemKind};
 use crate::Result;
+use crate::model::{
+    Case, ChangePage, Content, Document, Health, PartyKey, SearchQuery, SystemId, SystemKind,
+};
 
 /// One case system, reached over its own protocol.
 ///

@@ -1,1 +1,10 @@
-//! entities
+//! SeaORM entities of the hub's own store (SQLite by default, PostgreSQL in production).
+//!
+//! # Layout
+//! One module per table. Entities carry no GraphQL derives and no business rules: the `schema`
+//! crate converts them into API types.
+//!
+//! # Invariants
+//! - Table and column names match the `migration` crate, which defines them independently.
+
+pub mod case_system_health;

@@ -1,1 +1,18 @@
-//! migration
+//! Migrations of the hub's own store. Identifiers are defined here, not imported from `entities`,
+//! so a migration keeps meaning what it meant when it was written.
+//!
+//! [`Migrator`] runs on every start (`sagshub serve`/`demo`) and by `sagshub migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261203_000001_case_system_health;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261203_000001_case_system_health::Migration)]
+    }
+}

@@ -1,1 +1,13 @@
-//! pipeline
+//! Pipeline: the pure aktindsigt steps — no database, no network, no GraphQL.
+//!
+//! # Layout
+//! - [`cpr`]: CPR numbers: date and century validation, modulus 11.
+//!
+//! Text extraction, personal-data detection, redaction, bundle assembly, MeMo messages and
+//! deadlines join this crate with their issues.
+//!
+//! # Invariants
+//! - Every function is deterministic and side-effect free; inputs are bytes and values.
+//! - Nothing here ever formats a full CPR number into a log or an error.
+
+pub mod cpr;

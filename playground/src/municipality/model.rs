@@ -24,11 +24,23 @@ pub struct Params {
 impl Params {
     /// The default demo: a few thousand cases.
     pub fn demo() -> Self {
-        Self { seed: 2026, cases: 3_000, citizens: 2_000, demo_citizen_cases: 12, include_largest_case: true }
+        Self {
+            seed: 2026,
+            cases: 3_000,
+            citizens: 2_000,
+            demo_citizen_cases: 12,
+            include_largest_case: true,
+        }
     }
     /// A small municipality for tests.
     pub fn small() -> Self {
-        Self { seed: 7, cases: 60, citizens: 50, demo_citizen_cases: 6, include_largest_case: false }
+        Self {
+            seed: 7,
+            cases: 60,
+            citizens: 50,
+            demo_citizen_cases: 6,
+            include_largest_case: false,
+        }
     }
 }
 
@@ -315,8 +327,14 @@ impl Municipality {
         self.departments.iter().find(|d| d.code == code)
     }
     /// The cases held by the simulated system `system`.
-    pub fn cases_of_system<'a>(&'a self, system: &'a str) -> impl Iterator<Item = &'a SimCase> + 'a {
-        self.cases.iter().filter(move |c| self.department(c.department).is_some_and(|d| d.system == system))
+    pub fn cases_of_system<'a>(
+        &'a self,
+        system: &'a str,
+    ) -> impl Iterator<Item = &'a SimCase> + 'a {
+        self.cases.iter().filter(move |c| {
+            self.department(c.department)
+                .is_some_and(|d| d.system == system)
+        })
     }
     /// Total number of documents.
     pub fn document_count(&self) -> usize {

@@ -68,7 +68,12 @@ impl Control {
     /// Count one request for `operation` (`"fremsoeg"`, `"GET /api/v1/cases"`, ...).
     pub fn count(&self, operation: &str) {
         self.total.fetch_add(1, Ordering::Relaxed);
-        *self.calls.lock().unwrap_or_else(|e| e.into_inner()).entry(operation.to_owned()).or_default() += 1;
+        *self
+            .calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(operation.to_owned())
+            .or_default() += 1;
     }
     /// Requests received so far, per operation.
     pub fn calls(&self) -> BTreeMap<String, u64> {
@@ -100,7 +105,12 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Serve `router` on `listener` until shut down.
-    pub fn spawn(system: &str, listener: tokio::net::TcpListener, router: axum::Router, control: Arc<Control>) -> std::io::Result<Self> {
+    pub fn spawn(
+        system: &str,
+        listener: tokio::net::TcpListener,
+        router: axum::Router,
+        control: Arc<Control>,
+    ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -111,7 +121,13 @@ impl RunningServer {
                 tracing::warn!(%error, "simulated system stopped with an error");
             }
         });
-        Ok(Self { system: system.to_owned(), addr, control, shutdown: Some(tx), task: Some(task) })
+        Ok(Self {
+            system: system.to_owned(),
+            addr,
+            control,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
     /// `http://127.0.0.1:port`.
     pub fn base_url(&self) -> String {

@@ -1,0 +1,226 @@
+//! Per-request DataLoaders. Each batches the keys a query level asks for into one call per case
+//! system, so `party { cases { documents { ... } } }` costs one connector call per system per
+//! level whatever the number of cases.
+//!
+//! Failures are values, not loader errors: one system failing must not fail the keys the other
+//! systems answered, so each value carries the failures that touched it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use connectors::{Case, Document, PartyKey, SystemId};
+use futures::future::join_all;
+
+use crate::services::Services;
+
+/// A connector error shared between the keys it touched.
+pub type SystemFailure = Arc<connectors::Error>;
+
+/// A case's address: system + local id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CaseKey {
+    /// System id.
+    pub system: SystemId,
+    /// The system's id for the case.
+    pub local_id: String,
+}
+
+/// A party's cases across every system, and the systems that could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct PartyCases {
+    /// Cases from every system that answered, in registry order.
+    pub cases: Vec<Arc<Case>>,
+    /// Systems that failed.
+    pub failures: Vec<SystemFailure>,
+}
+
+/// Loads every case of a party (by CPR/CVR) from every system.
+pub struct PartyCasesLoader(pub Arc<Services>);
+
+impl Loader<PartyKey> for PartyCasesLoader {
+    type Value = Arc<PartyCases>;
+    type Error = std::convert::Infallible;
+
+    async fn load(&self, keys: &[PartyKey]) -> Result<HashMap<PartyKey, Self::Value>, Self::Error> {
+        let calls = self
+            .0
+            .registry
+            .systems()
+            .map(|system| async move { system.cases_for_parties(keys).await });
+        let mut out: HashMap<PartyKey, PartyCases> = keys
+            .iter()
+            .map(|k| (k.clone(), PartyCases::default()))
+            .collect();
+        for result in join_all(calls).await {
+            match result {
+                Ok(cases) => {
+                    for case in cases {
+                        let case = Arc::new(case);
+                        for key in keys {
+                            if case.has_party(key)
+                                && let Some(entry) = out.get_mut(key)
+                            {
+                                entry.cases.push(case.clone());
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    let error = Arc::new(error);
+                    for entry in out.values_mut() {
+                        entry.failures.push(error.clone());
+                    }
+                }
+            }
+        }
+        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
+/// Loads the documents of cases, one call per system.
+pub struct DocumentsLoader(pub Arc<Services>);
+
+impl Loader<CaseKey> for DocumentsLoader {
+    type Value = Result<Arc<Vec<Document>>, SystemFailure>;
+    type Error = std::convert::Infallible;
+
+    async fn load(&self, keys: &[CaseKey]) -> Result<HashMap<CaseKey, Self::Value>, Self::Error> {
+        let by_system = group_by_system(keys);
+        let calls = by_system.into_iter().map(|(system_id, ids)| async move {
+            let result = match self.0.registry.get(system_id.as_str()) {
+                Some(system) => system.documents_of_cases(&ids).await,
+                None => Err(unknown_system(&system_id)),
+            };
+            (system_id, ids, result)
+        });
+        let mut out = HashMap::new();
+        for (system, ids, result) in join_all(calls).await {
+            match result {
+                Ok(documents) => {
+                    let mut per_case: HashMap<String, Vec<Document>> =
+                        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+                    for doc in documents {
+                        if let Some(list) = per_case.get_mut(&doc.case_local_id) {
+                            list.push(doc);
+                        }
+                    }
+                    for (local_id, mut docs) in per_case {
+                        docs.sort_by_key(|d| d.aktnummer);
+                        out.insert(
+                            CaseKey {
+                                system: system.clone(),
+                                local_id,
+                            },
+                            Ok(Arc::new(docs)),
+                        );
+                    }
+                }
+                Err(error) => {
+                    let error = Arc::new(error);
+                    for local_id in ids {
+                        out.insert(
+                            CaseKey {
+                                system: system.clone(),
+                                local_id,
+                            },
+                            Err(error.clone()),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads cases by id, one call per system. A case the system does not know is absent.
+pub struct CasesByIdLoader(pub Arc<Services>);
+
+impl Loader<CaseKey> for CasesByIdLoader {
+    type Value = Result<Arc<Case>, SystemFailure>;
+    type Error = std::convert::Infallible;
+
+    async fn load(&self, keys: &[CaseKey]) -> Result<HashMap<CaseKey, Self::Value>, Self::Error> {
+        let by_system = group_by_system(keys);
+        let calls = by_system.into_iter().map(|(system_id, ids)| async move {
+            let result = match self.0.registry.get(system_id.as_str()) {
+                Some(system) => system.cases_by_ids(&ids).await,
+                None => Err(unknown_system(&system_id)),
+            };
+            (system_id, ids, result)
+        });
+        let mut out = HashMap::new();
+        for (system, ids, result) in join_all(calls).await {
+            match result {
+                Ok(cases) => {
+                    for case in cases {
+                        out.insert(
+                            CaseKey {
+                                system: system.clone(),
+                                local_id: case.local_id.clone(),
+                            },
+                            Ok(Arc::new(case)),
+                        );
+                    }
+                }
+                Err(error) => {
+                    let error = Arc::new(error);
+                    for local_id in ids {
+                        out.insert(
+                            CaseKey {
+                                system: system.clone(),
+                                local_id,
+                            },
+                            Err(error.clone()),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn group_by_system(keys: &[CaseKey]) -> HashMap<SystemId, Vec<String>> {
+    let mut by_system: HashMap<SystemId, Vec<String>> = HashMap::new();
+    for key in keys {
+        by_system
+            .entry(key.system.clone())
+            .or_default()
+            .push(key.local_id.clone());
+    }
+    by_system
+}
+
+fn unknown_system(system: &SystemId) -> connectors::Error {
+    connectors::Error::NotFound {
+        system: system.clone(),
+        what: "no such case system is configured".into(),
+    }
+}
+
+/// The loaders of one request. Created per request so no cache is shared between viewers.
+pub struct Loaders {
+    /// Cases of a party.
+    pub party_cases: DataLoader<PartyCasesLoader>,
+    /// Documents of a case.
+    pub documents: DataLoader<DocumentsLoader>,
+    /// Cases by id.
+    pub cases: DataLoader<CasesByIdLoader>,
+}
+
+impl Loaders {
+    /// Fresh loaders over `services`.
+    pub fn new(services: &Arc<Services>) -> Self {
+        let max_batch = services.limits.max_loader_batch;
+        Self {
+            party_cases: DataLoader::new(PartyCasesLoader(services.clone()), tokio::spawn)
+                .max_batch_size(max_batch),
+            documents: DataLoader::new(DocumentsLoader(services.clone()), tokio::spawn)
+                .max_batch_size(max_batch),
+            cases: DataLoader::new(CasesByIdLoader(services.clone()), tokio::spawn)
+                .max_batch_size(max_batch),
+        }
+    }
+}

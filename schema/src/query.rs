@@ -1,0 +1,225 @@
+//! The query root. Resolvers are thin: they decode arguments and call the services.
+
+use async_graphql::{Context, ID, Object, Result};
+use connectors::{PartyKey, SystemId};
+
+use crate::error::{Code, api_error, system_unavailable};
+use crate::ids::GlobalId;
+use crate::loaders::CaseKey;
+use crate::policy;
+use crate::request::RequestCtx;
+use crate::services::{health, reads};
+use crate::types::Node;
+use crate::types::case::CaseNode;
+use crate::types::connection::{CountedConnection, paginate};
+use crate::types::document::DocumentNode;
+use crate::types::party::{PartyNode, key_from_id_part};
+use crate::types::system::CaseSystemNode;
+use crate::types::viewer::ViewerInfo;
+use crate::viewer::Role;
+
+/// Reads.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Fetch any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        resolve_node(ctx, &id).await
+    }
+
+    /// Fetch several objects by global id, in order; one that cannot be fetched is null and adds
+    /// an error.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        let rc = RequestCtx::from(ctx)?;
+        if ids.len() > rc.services.limits.max_page_size {
+            return Err(api_error(
+                Code::BadUserInput,
+                format!("at most {} ids at once", rc.services.limits.max_page_size),
+            ));
+        }
+        let fetched = futures::future::join_all(ids.iter().map(|id| resolve_node(ctx, id))).await;
+        Ok(fetched
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|e| {
+                    ctx.add_error(ctx.set_error_path(e.into_server_error(ctx.item.pos)));
+                    None
+                })
+            })
+            .collect())
+    }
+
+    /// Who the API thinks is asking.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<ViewerInfo> {
+        Ok(ViewerInfo::from(RequestCtx::from(ctx)?.viewer))
+    }
+
+    /// Every configured case system with its health, probed now.
+    async fn case_systems(&self, ctx: &Context<'_>) -> Result<Vec<CaseSystemNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        if rc.viewer.role == Role::Anonymous {
+            return Err(api_error(
+                Code::Unauthenticated,
+                "a verified identity is required",
+            ));
+        }
+        Ok(health::probe_all(rc.services)
+            .await
+            .into_iter()
+            .map(CaseSystemNode)
+            .collect())
+    }
+
+    /// One case by global id.
+    async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CaseNode>> {
+        match resolve_node(ctx, &id).await? {
+            Some(Node::Case(case)) => Ok(Some(case)),
+            Some(_) => Err(api_error(Code::BadUserInput, "that id is not a case id")),
+            None => Ok(None),
+        }
+    }
+
+    /// A person by CPR number (`DDMMYY-SSSS`), merged across every system, with their cases.
+    /// Null when no visible case names them.
+    async fn party(&self, ctx: &Context<'_>, cpr: String) -> Result<Option<PartyNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        let parsed = pipeline::cpr::Cpr::parse(&cpr)
+            .map_err(|e| api_error(Code::BadUserInput, e.to_string()))?;
+        let key = PartyKey::Cpr(parsed.digits());
+        policy::require_party_lookup(rc.viewer, &key)?;
+        party_by_key(ctx, key).await
+    }
+
+    /// The signed-in citizen's own cases in every system.
+    async fn my_cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<CaseNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        policy::require_case_reader(rc.viewer)?;
+        let Some(key) = rc
+            .viewer
+            .cpr
+            .clone()
+            .filter(|_| rc.viewer.role == Role::Citizen)
+        else {
+            return Err(api_error(
+                Code::Forbidden,
+                "myCases is for citizens signed in with MitID",
+            ));
+        };
+        let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, &key).await;
+        for failure in failures {
+            ctx.add_error(
+                ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),
+            );
+        }
+        paginate(cases, first, after, &rc.services.limits, CaseNode)
+    }
+}
+
+async fn party_by_key(ctx: &Context<'_>, key: PartyKey) -> Result<Option<PartyNode>> {
+    let rc = RequestCtx::from(ctx)?;
+    let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, &key).await;
+    let record = cases
+        .iter()
+        .flat_map(|c| c.parties.iter())
+        .find(|p| p.party.key.as_ref() == Some(&key));
+    match record {
+        Some(p) => Ok(Some(PartyNode {
+            key: Some(key),
+            name: p.party.name.clone(),
+            address: p.party.address.clone(),
+            seen_on: None,
+        })),
+        None => match failures.first() {
+            // Nothing visible and some system failed: say so rather than a bare null.
+            Some(failure) => Err(system_unavailable(failure)),
+            None => Ok(None),
+        },
+    }
+}
+
+async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
+    let rc = RequestCtx::from(ctx)?;
+    let Some(global) = GlobalId::decode(id) else {
+        return Err(api_error(Code::BadUserInput, "not a valid global id"));
+    };
+    let not_found = || {
+        api_error(
+            Code::NotFound,
+            "no object with that id (or not visible to you)",
+        )
+    };
+    match global {
+        GlobalId::Case { system, local_id } => {
+            policy::require_case_reader(rc.viewer)?;
+            let key = CaseKey {
+                system: SystemId::new(system),
+                local_id,
+            };
+            match reads::case(rc.loaders, rc.viewer, key)
+                .await
+                .map_err(|e| system_unavailable(&e))?
+            {
+                Some(case) => Ok(Some(Node::Case(CaseNode(case)))),
+                None => Err(not_found()),
+            }
+        }
+        GlobalId::Document {
+            system,
+            case_local_id,
+            local_id,
+        } => {
+            policy::require_case_reader(rc.viewer)?;
+            let key = CaseKey {
+                system: SystemId::new(system),
+                local_id: case_local_id,
+            };
+            let Some(case) = reads::case(rc.loaders, rc.viewer, key)
+                .await
+                .map_err(|e| system_unavailable(&e))?
+            else {
+                return Err(not_found());
+            };
+            let docs = reads::documents(rc.loaders, rc.viewer, &case)
+                .await
+                .map_err(|e| system_unavailable(&e))?;
+            match docs.into_iter().find(|d| d.local_id == local_id) {
+                Some(doc) => Ok(Some(Node::Document(DocumentNode {
+                    case,
+                    document: std::sync::Arc::new(doc),
+                }))),
+                None => Err(not_found()),
+            }
+        }
+        GlobalId::Party { key } => {
+            let Some(key) = key_from_id_part(&key) else {
+                return Err(not_found());
+            };
+            policy::require_party_lookup(rc.viewer, &key)?;
+            match party_by_key(ctx, key).await? {
+                Some(p) => Ok(Some(Node::Party(p))),
+                None => Err(not_found()),
+            }
+        }
+        GlobalId::CaseSystem { system } => {
+            if rc.viewer.role == Role::Anonymous {
+                return Err(api_error(
+                    Code::Unauthenticated,
+                    "a verified identity is required",
+                ));
+            }
+            let found = health::probe_all(rc.services)
+                .await
+                .into_iter()
+                .find(|s| s.id.as_str() == system);
+            found
+                .map(|s| Some(Node::CaseSystem(CaseSystemNode(s))))
+                .ok_or_else(not_found)
+        }
+    }
+}

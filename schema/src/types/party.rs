@@ -1,0 +1,129 @@
+//! `Party`: one person or company, merged across systems on CPR/CVR.
+
+use async_graphql::{Context, ID, Object, Result};
+use connectors::PartyKey;
+
+use super::case::CaseNode;
+use super::connection::{CountedConnection, paginate};
+use crate::error::system_unavailable;
+use crate::ids::GlobalId;
+use crate::policy;
+use crate::request::RequestCtx;
+use crate::services::reads;
+
+/// A party. Where a system records a CPR or CVR number, the same person in several systems is
+/// one party; a party a system knows only by name stays local to that case.
+#[derive(Clone)]
+pub struct PartyNode {
+    /// CPR/CVR, where known.
+    pub key: Option<PartyKey>,
+    /// Name as the first system that named them has it.
+    pub name: String,
+    /// Address, where known.
+    pub address: Option<String>,
+    /// For keyless parties: the system, case and position it was seen at, for a stable id.
+    pub seen_on: Option<(String, String, usize)>,
+}
+
+impl PartyNode {
+    /// From one system's record of a party on `case`.
+    pub fn from_record(
+        party: &connectors::Party,
+        case: &connectors::Case,
+        position: usize,
+    ) -> Self {
+        Self {
+            key: party.key.clone(),
+            name: party.name.clone(),
+            address: party.address.clone(),
+            seen_on: party
+                .key
+                .is_none()
+                .then(|| (case.system.to_string(), case.local_id.clone(), position)),
+        }
+    }
+}
+
+/// `cpr:DDMMYYSSSS` / `cvr:NNNNNNNN`, the form in party global ids.
+pub fn key_to_id_part(key: &PartyKey) -> String {
+    match key {
+        PartyKey::Cpr(d) => format!("cpr:{d}"),
+        PartyKey::Cvr(d) => format!("cvr:{d}"),
+    }
+}
+
+/// The inverse of [`key_to_id_part`].
+pub fn key_from_id_part(text: &str) -> Option<PartyKey> {
+    if let Some(d) = text.strip_prefix("cpr:") {
+        PartyKey::cpr(d)
+    } else {
+        text.strip_prefix("cvr:").and_then(PartyKey::cvr)
+    }
+}
+
+/// Mask a CPR number as `DDMMYY-XXXX`.
+pub fn masked(key: &PartyKey) -> String {
+    match key {
+        PartyKey::Cpr(d) => format!("{}-XXXX", &d[..6.min(d.len())]),
+        PartyKey::Cvr(d) => d.clone(),
+    }
+}
+
+#[Object(name = "Party")]
+impl PartyNode {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        let key = match (&self.key, &self.seen_on) {
+            (Some(k), _) => key_to_id_part(k),
+            (None, Some((system, case, position))) => format!("local:{system}:{case}:{position}"),
+            (None, None) => "local".to_owned(),
+        };
+        ID(GlobalId::Party { key }.encode())
+    }
+    /// CPR number: in full to the citizen it belongs to, otherwise masked `DDMMYY-XXXX`.
+    async fn cpr(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let rc = RequestCtx::from(ctx)?;
+        Ok(match &self.key {
+            Some(k @ PartyKey::Cpr(_)) if policy::show_full_number(rc.viewer, k) => {
+                Some(k.display_number())
+            }
+            Some(k @ PartyKey::Cpr(_)) => Some(masked(k)),
+            _ => None,
+        })
+    }
+    /// CVR number, for companies.
+    async fn cvr(&self) -> Option<String> {
+        match &self.key {
+            Some(PartyKey::Cvr(d)) => Some(d.clone()),
+            _ => None,
+        }
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    /// Address on one line.
+    async fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    /// Every case the party is on, in every system, that the viewer may see. A system that
+    /// cannot be read adds a `CASE_SYSTEM_UNAVAILABLE` error naming it; the others still answer.
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<CaseNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        let Some(key) = &self.key else {
+            return paginate(Vec::new(), first, after, &rc.services.limits, CaseNode);
+        };
+        let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, key).await;
+        for failure in failures {
+            ctx.add_error(
+                ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),
+            );
+        }
+        paginate(cases, first, after, &rc.services.limits, CaseNode)
+    }
+}
