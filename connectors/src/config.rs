@@ -130,9 +130,9 @@ pub enum SqlIdType {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqlQueries {
-    /// Case ids where any of `:cprs` (ten digits, no dash) / `:cvrs` (eight digits) is a party.
-    /// Returns `case_id`.
-    pub case_ids_for_parties: String,
+    /// Cases where any of `:cprs` (ten digits, no dash) / `:cvrs` (eight digits) is a party,
+    /// each once. Returns the case columns (as `cases_by_ids`).
+    pub cases_for_parties: String,
     /// Cases by `:ids`. Returns `case_id`, `sagsnummer`, `title`, `kle`, `department`, `status`,
     /// `sensitivity`, `opened`, and optionally `handlingsfacet`, `closed`, `responsible_unit`,
     /// `caseworker`, `updated_at`.

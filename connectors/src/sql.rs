@@ -12,7 +12,7 @@
 //!
 //! | placeholder | bound as | used by |
 //! |---|---|---|
-//! | `:cprs`, `:cvrs` | a list of text values (CPR: ten digits, no dash; CVR: eight digits) | `case_ids_for_parties` |
+//! | `:cprs`, `:cvrs` | a list of text values (CPR: ten digits, no dash; CVR: eight digits) | `cases_for_parties` |
 //! | `:ids` | a list of ids (see [`SqlIdType`]) | `cases_by_ids`, `parties_of_cases`, `documents_of_cases` |
 //! | `:id` | one document id | `content` |
 //! | `:text` | lowercase `LIKE` pattern `%word%word%`, `!` escapes `%`, `_`, `!`; or `NULL` | `search` |
@@ -198,11 +198,12 @@ impl SqlSystem {
         match self.execute(key, &all).await {
             Ok(rows) => Ok(rows),
             // PostgreSQL will not compare an integer key with text (SQLite and MariaDB do): an
-            // id that is no number cannot exist there, so ask again without it.
+            // id that is no number cannot exist there, so ask again without it. (22P03: a cached
+            // statement prepared for integers was sent text.)
             Err(failure)
                 if self.backend == DbBackend::Postgres
                     && self.id_type == SqlIdType::Auto
-                    && matches!(failure.code.as_deref(), Some("42883" | "22P02"))
+                    && matches!(failure.code.as_deref(), Some("42883" | "22P02" | "22P03"))
                     && ids.iter().any(|id| integer_id(id).is_none()) =>
             {
                 let numbers = ids
@@ -264,6 +265,25 @@ impl SqlSystem {
             .collect()
     }
 
+    /// Fill in the parties of `cases` (one statement per chunk of cases).
+    async fn attach_parties(&self, mut cases: Vec<Case>) -> Result<Vec<Case>> {
+        let ids: Vec<String> = cases.iter().map(|c| c.local_id.clone()).collect();
+        let mut parties: HashMap<String, Vec<CaseParty>> = HashMap::new();
+        for chunk in ids.chunks(MAX_LIST) {
+            let rows = self
+                .run_ids(Query::PartiesOfCases, Param::Ids, chunk)
+                .await?;
+            for row in rows.iter() {
+                let (case_id, party) = read_party(&row).map_err(|e| self.row_error(e))?;
+                parties.entry(case_id).or_default().push(party);
+            }
+        }
+        for case in &mut cases {
+            case.parties = parties.remove(&case.local_id).unwrap_or_default();
+        }
+        Ok(cases)
+    }
+
     /// Cases by id with their parties, in the order of `ids` (two statements per chunk).
     async fn fetch_cases(&self, ids: &[String]) -> Result<Vec<Case>> {
         let ids = dedupe(ids);
@@ -303,7 +323,9 @@ impl CaseSystem for SqlSystem {
 
     #[tracing::instrument(skip_all, fields(system = %self.id, parties = parties.len()))]
     async fn cases_for_parties(&self, parties: &[PartyKey]) -> Result<Vec<Case>> {
-        let mut case_ids = Vec::new();
+        // Two statements per chunk: the cases themselves, then the parties of those cases.
+        let mut cases: Vec<Case> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for chunk in parties.chunks(MAX_LIST) {
             let mut cprs = Vec::new();
             let mut cvrs = Vec::new();
@@ -314,12 +336,15 @@ impl CaseSystem for SqlSystem {
                 }
             }
             let binds = Binds::new().list(Param::Cprs, cprs).list(Param::Cvrs, cvrs);
-            let rows = self.run(Query::CaseIdsForParties, &binds).await?;
+            let rows = self.run(Query::CasesForParties, &binds).await?;
             for row in rows.iter() {
-                case_ids.push(row.text("case_id").map_err(|e| self.row_error(e))?);
+                let case = read_case(&self.id, &row).map_err(|e| self.row_error(e))?;
+                if seen.insert(case.local_id.clone()) {
+                    cases.push(case);
+                }
             }
         }
-        self.fetch_cases(&case_ids).await
+        self.attach_parties(cases).await
     }
 
     #[tracing::instrument(skip_all, fields(system = %self.id, ids = ids.len()))]
@@ -483,7 +508,7 @@ impl CaseSystem for SqlSystem {
 /// The configured statements, by purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Query {
-    CaseIdsForParties,
+    CasesForParties,
     CasesByIds,
     PartiesOfCases,
     DocumentsOfCases,
@@ -495,7 +520,7 @@ enum Query {
 
 impl Query {
     const ALL: [Query; 8] = [
-        Self::CaseIdsForParties,
+        Self::CasesForParties,
         Self::CasesByIds,
         Self::PartiesOfCases,
         Self::DocumentsOfCases,
@@ -508,7 +533,7 @@ impl Query {
     /// The configuration key.
     fn name(self) -> &'static str {
         match self {
-            Self::CaseIdsForParties => "case_ids_for_parties",
+            Self::CasesForParties => "cases_for_parties",
             Self::CasesByIds => "cases_by_ids",
             Self::PartiesOfCases => "parties_of_cases",
             Self::DocumentsOfCases => "documents_of_cases",
@@ -521,7 +546,7 @@ impl Query {
 
     fn sql(self, q: &SqlQueries) -> &str {
         match self {
-            Self::CaseIdsForParties => &q.case_ids_for_parties,
+            Self::CasesForParties => &q.cases_for_parties,
             Self::CasesByIds => &q.cases_by_ids,
             Self::PartiesOfCases => &q.parties_of_cases,
             Self::DocumentsOfCases => &q.documents_of_cases,
@@ -535,7 +560,7 @@ impl Query {
     /// Placeholders the statement is given.
     fn allowed(self) -> &'static [Param] {
         match self {
-            Self::CaseIdsForParties => &[Param::Cprs, Param::Cvrs],
+            Self::CasesForParties => &[Param::Cprs, Param::Cvrs],
             Self::CasesByIds | Self::PartiesOfCases | Self::DocumentsOfCases => &[Param::Ids],
             Self::Content => &[Param::Id],
             Self::Search => &[
@@ -553,7 +578,7 @@ impl Query {
     /// Placeholders without which the statement cannot mean what it should (any one of them).
     fn required(self) -> &'static [Param] {
         match self {
-            Self::CaseIdsForParties => &[Param::Cprs, Param::Cvrs],
+            Self::CasesForParties => &[Param::Cprs, Param::Cvrs],
             Self::CasesByIds | Self::PartiesOfCases | Self::DocumentsOfCases => &[Param::Ids],
             Self::Content => &[Param::Id],
             Self::Changes => &[Param::Cursor],
@@ -1402,7 +1427,7 @@ mod tests {
     #[test]
     fn lists_expand_per_backend_and_empty_lists_become_null() {
         let t = template(
-            Query::CaseIdsForParties,
+            Query::CasesForParties,
             "SELECT sag_id AS case_id FROM part WHERE cpr IN (:cprs) OR cvr IN (:cvrs) OR x = ':cprs' -- :cvrs",
         );
         let binds = Binds::new()

@@ -6,7 +6,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
 
 /// Codes of errors raised before execution.
 pub const PRE_EXECUTION_CODES: &[&str] = &[
@@ -29,10 +29,7 @@ impl ExtensionFactory for ErrorCodes {
 pub struct ErrorCodesExtension;
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
-    let mut ext = error
-        .extensions
-        .take()
-        .unwrap_or_else(ErrorExtensionValues::default);
+    let mut ext = error.extensions.take().unwrap_or_default();
     ext.set("code", code);
     error.extensions = Some(ext);
     error

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use connectors::{Case, Document, PartyKey, SystemId};
 use futures::future::join_all;
 
@@ -203,24 +203,42 @@ fn unknown_system(system: &SystemId) -> connectors::Error {
 /// The loaders of one request. Created per request so no cache is shared between viewers.
 pub struct Loaders {
     /// Cases of a party.
-    pub party_cases: DataLoader<PartyCasesLoader>,
+    pub party_cases: DataLoader<PartyCasesLoader, HashMapCache>,
     /// Documents of a case.
-    pub documents: DataLoader<DocumentsLoader>,
+    pub documents: DataLoader<DocumentsLoader, HashMapCache>,
     /// Cases by id.
-    pub cases: DataLoader<CasesByIdLoader>,
+    pub cases: DataLoader<CasesByIdLoader, HashMapCache>,
 }
 
 impl Loaders {
     /// Fresh loaders over `services`.
     pub fn new(services: &Arc<Services>) -> Self {
         let max_batch = services.limits.max_loader_batch;
+        // Cached for the request's lifetime: `party(cpr) { cases }` asks for the party's cases
+        // twice (to name the party, then to list them) and must not call the systems twice.
+        let delay = std::time::Duration::from_millis(2);
         Self {
-            party_cases: DataLoader::new(PartyCasesLoader(services.clone()), tokio::spawn)
-                .max_batch_size(max_batch),
-            documents: DataLoader::new(DocumentsLoader(services.clone()), tokio::spawn)
-                .max_batch_size(max_batch),
-            cases: DataLoader::new(CasesByIdLoader(services.clone()), tokio::spawn)
-                .max_batch_size(max_batch),
+            party_cases: DataLoader::with_cache(
+                PartyCasesLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .max_batch_size(max_batch)
+            .delay(delay),
+            documents: DataLoader::with_cache(
+                DocumentsLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .max_batch_size(max_batch)
+            .delay(delay),
+            cases: DataLoader::with_cache(
+                CasesByIdLoader(services.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .max_batch_size(max_batch)
+            .delay(delay),
         }
     }
 }

@@ -146,7 +146,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, &headers, media, Batch::One(request)).await
+    execute(&state, &headers, media, Batch::One(Box::new(request))).await
 }
 
 /// `POST /graphql`.
@@ -216,7 +216,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
             Batch::Many(requests)
         }
         other => match parse_one(other) {
-            Ok(r) => Batch::One(r),
+            Ok(r) => Batch::One(Box::new(r)),
             Err(message) => {
                 return reply(
                     StatusCode::BAD_REQUEST,
@@ -230,7 +230,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
 }
 
 enum Batch {
-    One(async_graphql::Request),
+    One(Box<async_graphql::Request>),
     Many(Vec<async_graphql::Request>),
 }
 
@@ -333,7 +333,7 @@ async fn execute(
     };
     let (status, body) = match batch {
         Batch::One(request) => {
-            let response = run(request).await;
+            let response = run(*request).await;
             let status =
                 if media == MediaType::GraphqlResponse && failed_before_execution(&response) {
                     StatusCode::BAD_REQUEST

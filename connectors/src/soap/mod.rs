@@ -32,7 +32,8 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 
 pub use self::parse::{
-    Page, parse_fremsoeg_changes, parse_fremsoeg_dokument, parse_fremsoeg_sag, parse_indhold,
+    Page, TimedChange, parse_fremsoeg_changes, parse_fremsoeg_dokument, parse_fremsoeg_sag,
+    parse_indhold,
 };
 use crate::config::SoapConfig;
 use crate::model::{

@@ -122,11 +122,11 @@ pub fn parse_fremsoeg_sag(system: &SystemId, xml: &[u8]) -> Result<Page<Vec<Case
     })
 }
 
+/// A change with the registration time it was found at.
+pub type TimedChange = (Change, Option<DateTime<Utc>>);
+
 /// Parse the answer to a registration-time `fremsoeg` into changes with their registration time.
-pub fn parse_fremsoeg_changes(
-    system: &SystemId,
-    xml: &[u8],
-) -> Result<Page<Vec<(Change, Option<DateTime<Utc>>)>>> {
+pub fn parse_fremsoeg_changes(system: &SystemId, xml: &[u8]) -> Result<Page<Vec<TimedChange>>> {
     let page = parse_sager(system, xml)?;
     let items = page
         .items
@@ -157,13 +157,13 @@ fn output(system: &SystemId, xml: &[u8]) -> Result<Node> {
             format!("unexpected answer element {}", out.name),
         ));
     }
-    if let Some(code) = out.at(&[(ns::SD, "StandardRetur"), (ns::SD, "StatusKode")]) {
-        if code.val() != "20" {
-            return Err(protocol(
-                system,
-                format!("StandardRetur StatusKode {}", code.val()),
-            ));
-        }
+    if let Some(code) = out.at(&[(ns::SD, "StandardRetur"), (ns::SD, "StatusKode")])
+        && code.val() != "20"
+    {
+        return Err(protocol(
+            system,
+            format!("StandardRetur StatusKode {}", code.val()),
+        ));
     }
     Ok(out)
 }

@@ -230,7 +230,7 @@ pub fn registered_since(
     )
 }
 
-/// A cheap probe: one case, properties only.
+/// A cheap probe: one case, properties and state only.
 pub fn health(transaction: &str) -> String {
     let s = SoegSag {
         paging: Some((0, 1)),
@@ -239,7 +239,7 @@ pub fn health(transaction: &str) -> String {
     fremsoeg(
         transaction,
         &format!(
-            "<sdi:SoegUdtryk>{}</sdi:SoegUdtryk><sdi:Filter><sdi:SagVis><sdi:Vis>egenskaber</sdi:Vis></sdi:SagVis></sdi:Filter>",
+            "<sdi:SoegUdtryk>{}</sdi:SoegUdtryk><sdi:Filter><sdi:SagVis><sdi:Vis>egenskaber</sdi:Vis></sdi:SagVis><sdi:SagVis><sdi:Vis>fremdrift</sdi:Vis></sdi:SagVis></sdi:Filter>",
             soeg_sag(&s)
         ),
     )

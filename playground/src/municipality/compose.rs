@@ -433,7 +433,12 @@ pub(crate) fn compose(m: &Municipality, case: &SimCase, doc: &SimDocument, rng: 
             .unwrap_or(s);
         let (from, to): ((String, String, Owner), (String, String, Owner)) = match doc.kind {
             DocKind::Incoming => (
-                (p.name(), p.email.clone(), Owner::Citizen(p.id)),
+                // A relative writes the mails titled so; the citizen writes the others.
+                if doc.title.contains("pårørende") {
+                    (r.name(), r.email.clone(), Owner::Citizen(r.id))
+                } else {
+                    (p.name(), p.email.clone(), Owner::Citizen(p.id))
+                },
                 (s.name.clone(), s.email.clone(), Owner::Staff(s.id)),
             ),
             DocKind::Outgoing => (
@@ -468,10 +473,11 @@ pub(crate) fn compose(m: &Municipality, case: &SimCase, doc: &SimDocument, rng: 
         let count = c.rng.range(1, 3) as usize;
         c.paragraphs(count);
         if doc.kind == DocKind::Incoming {
+            let writer = if from.2 == Owner::Citizen(r.id) { r } else { p };
             c.w.lit("Venlig hilsen\n");
-            c.name(p);
+            c.name(writer);
             c.w.lit("\nTlf. ");
-            c.phone(p);
+            c.phone(writer);
             c.w.lit("\n");
         } else {
             c.staff_signature();

@@ -542,17 +542,13 @@ fn document(
                 format!("Ansøgning om {subject}")
             }
         }
-        (DocKind::Incoming | DocKind::Internal, Format::Eml) => {
-            let from = [
-                "borger",
-                "pårørende",
-                "advokat",
-                "egen læge",
-                "skolen",
-                "kollega",
-            ];
-            format!("Mail fra {}", rng.pick(&from))
+        (DocKind::Incoming, Format::Eml) => if rng.chance(0.3) {
+            "Mail fra pårørende"
+        } else {
+            "Mail fra borger"
         }
+        .to_string(),
+        (DocKind::Internal, Format::Eml) => "Mail fra kollega".to_string(),
         (DocKind::Incoming, Format::Scan) => {
             let t = [
                 "Indscannet brev fra borger",

@@ -62,18 +62,17 @@ pub(crate) fn scan_pdf(text: &str) -> Vec<u8> {
 }
 
 fn draw(bitmap: &mut [u8], rows: &[u8; 16], x0: usize, y0: usize) {
+    let mut scaled = [PAPER; 8 * SCALE];
     for (gy, bits) in rows.iter().enumerate() {
         if *bits == 0 {
             continue;
         }
-        for gx in 0..8 {
-            if bits & (0x80 >> gx) == 0 {
-                continue;
-            }
-            for dy in 0..SCALE {
-                let start = (y0 + gy * SCALE + dy) * WIDTH + x0 + gx * SCALE;
-                bitmap[start..start + SCALE].fill(INK);
-            }
+        for (gx, px) in scaled.chunks_mut(SCALE).enumerate() {
+            px.fill(if bits & (0x80 >> gx) == 0 { PAPER } else { INK });
+        }
+        for dy in 0..SCALE {
+            let start = (y0 + gy * SCALE + dy) * WIDTH + x0;
+            bitmap[start..start + scaled.len()].copy_from_slice(&scaled);
         }
     }
 }

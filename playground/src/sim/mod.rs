@@ -31,10 +31,18 @@ pub enum Fault {
     Truncated,
 }
 
+/// When a fault applies: after `skip` normal answers, for `remaining` requests (`None`: for ever).
+#[derive(Debug, Default)]
+struct FaultPlan {
+    fault: Fault,
+    skip: u64,
+    remaining: Option<u64>,
+}
+
 /// Shared state of one running simulated server: the fault switch and the call counters.
 #[derive(Debug, Default)]
 pub struct Control {
-    fault: Mutex<(Fault, Option<u64>)>,
+    fault: Mutex<FaultPlan>,
     calls: Mutex<BTreeMap<String, u64>>,
     total: AtomicU64,
 }
@@ -46,22 +54,44 @@ impl Control {
     }
     /// Inject `fault` for every following request.
     pub fn set_fault(&self, fault: Fault) {
-        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = (fault, None);
+        *self.plan() = FaultPlan {
+            fault,
+            skip: 0,
+            remaining: None,
+        };
     }
     /// Inject `fault` for the next `n` requests only, then answer normally again.
     pub fn set_fault_for(&self, fault: Fault, n: u64) {
-        *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = (fault, Some(n));
+        *self.plan() = FaultPlan {
+            fault,
+            skip: 0,
+            remaining: Some(n),
+        };
+    }
+    /// Answer the next `skip` requests normally, then inject `fault` for every request after.
+    pub fn set_fault_after(&self, skip: u64, fault: Fault) {
+        *self.plan() = FaultPlan {
+            fault,
+            skip,
+            remaining: None,
+        };
+    }
+    fn plan(&self) -> std::sync::MutexGuard<'_, FaultPlan> {
+        self.fault.lock().unwrap_or_else(|e| e.into_inner())
     }
     /// The fault to apply to the request being handled now (consumes one of a counted fault).
     pub fn take_fault(&self) -> Fault {
-        let mut guard = self.fault.lock().unwrap_or_else(|e| e.into_inner());
-        let (fault, remaining) = &mut *guard;
-        match remaining {
-            None => fault.clone(),
+        let mut plan = self.plan();
+        if plan.skip > 0 {
+            plan.skip -= 1;
+            return Fault::None;
+        }
+        match &mut plan.remaining {
+            None => plan.fault.clone(),
             Some(0) => Fault::None,
             Some(n) => {
                 *n -= 1;
-                fault.clone()
+                plan.fault.clone()
             }
         }
     }

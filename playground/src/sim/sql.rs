@@ -24,6 +24,8 @@
 //! The statements the hub's connector reads this layout with are configuration, not code:
 //! [`DEMO_QUERIES_TOML`]. Nothing here is shared with `connectors`.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDateTime, Utc};
 use sea_orm::sea_query::{Alias, InsertStatement, SimpleExpr};
 use sea_orm::{
@@ -63,6 +65,9 @@ pub enum SeedError {
         "unsupported database url: it must start with sqlite:, postgres:, postgresql: or mysql:"
     )]
     UnsupportedUrl,
+    /// Rendering the documents failed (the renderer panicked).
+    #[error("rendering the documents failed")]
+    Render,
     /// The database refused a statement or could not be reached.
     #[error("legacy database error: {0}")]
     Database(#[from] DbErr),
@@ -202,12 +207,26 @@ pub async fn seed(muni: &Municipality, system: &str, url: &str) -> Result<SeedRe
         "foelsomhed",
         "indhold",
     ];
+    let expected: usize = cases.iter().map(|c| c.documents.len()).sum();
+    let (renderer, mut rendered) = spawn_renderer(muni, system);
     let mut batch = Vec::new();
     let mut batch_bytes = 0usize;
-    for case in &cases {
-        for doc in &case.documents {
-            let rendered = render(muni, doc);
-            let size = rendered.bytes.len();
+    while let Some(docs) = rendered.recv().await {
+        for RenderedDoc {
+            case,
+            doc,
+            mime_type,
+            bytes,
+        } in docs
+        {
+            let Some((case, doc)) = muni
+                .cases
+                .get(case)
+                .and_then(|c| Some((c, c.documents.get(doc)?)))
+            else {
+                continue;
+            };
+            let size = bytes.len();
             batch_bytes += size;
             report.content_bytes += size as u64;
             batch.push(vec![
@@ -217,10 +236,10 @@ pub async fn seed(muni: &Municipality, system: &str, url: &str) -> Result<SeedRe
                 Value::from(doc.title.clone()),
                 Value::from(kind_code(doc.kind)),
                 Value::from(doc.letter_date),
-                Value::from(rendered.mime_type),
+                Value::from(mime_type),
                 Value::from(size as i64),
                 Value::from(level_code(doc.level)),
-                Value::from(rendered.bytes),
+                Value::from(bytes),
             ]);
             if batch.len() >= ROWS_PER_INSERT || batch_bytes >= BYTES_PER_INSERT {
                 report.documents += insert_rows(
@@ -235,7 +254,13 @@ pub async fn seed(muni: &Municipality, system: &str, url: &str) -> Result<SeedRe
             }
         }
     }
+    if renderer.await.is_err() {
+        return Err(SeedError::Render);
+    }
     report.documents += insert_rows(&txn, backend, "dokument", &doc_columns, batch).await?;
+    if report.documents != expected {
+        return Err(SeedError::Render);
+    }
 
     // The change log: every case once, in the order it last changed.
     let mut by_change: Vec<&&SimCase> = cases.iter().collect();
@@ -262,6 +287,71 @@ pub async fn seed(muni: &Municipality, system: &str, url: &str) -> Result<SeedRe
     txn.commit().await?;
     db.close().await?;
     Ok(report)
+}
+
+/// One rendered document: indices into [`Municipality::cases`] and the case's documents.
+struct RenderedDoc {
+    case: usize,
+    doc: usize,
+    mime_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+/// Documents rendered per message from the renderer.
+const RENDER_BATCH: usize = 64;
+
+/// Render the documents of `system`'s cases on every core, off the async threads, in order, a
+/// batch at a time, so inserting overlaps rendering (rendering dominates seeding).
+fn spawn_renderer(
+    muni: &Municipality,
+    system: &str,
+) -> (
+    tokio::task::JoinHandle<()>,
+    tokio::sync::mpsc::Receiver<Vec<RenderedDoc>>,
+) {
+    let jobs: Vec<(usize, usize)> = muni
+        .cases_of_system(system)
+        .flat_map(|c| (0..c.documents.len()).map(move |d| (c.id, d)))
+        .collect();
+    let muni = Arc::new(muni.clone());
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let handle = tokio::task::spawn_blocking(move || {
+        for chunk in jobs.chunks(RENDER_BATCH) {
+            let per_worker = chunk.len().div_ceil(workers).max(1);
+            let docs: Vec<RenderedDoc> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunk
+                    .chunks(per_worker)
+                    .map(|part| {
+                        let muni = &muni;
+                        scope.spawn(move || {
+                            part.iter()
+                                .filter_map(|&(case, doc)| {
+                                    let sim = muni.cases.get(case)?.documents.get(doc)?;
+                                    let rendered = render(muni, sim);
+                                    Some(RenderedDoc {
+                                        case,
+                                        doc,
+                                        mime_type: rendered.mime_type,
+                                        bytes: rendered.bytes,
+                                    })
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                // A worker that panicked leaves its documents out; the caller counts them.
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            if tx.blocking_send(docs).is_err() {
+                break;
+            }
+        }
+    });
+    (handle, rx)
 }
 
 /// Delete case `sag_id` with its documents and party links, and log the deletion in
@@ -540,7 +630,7 @@ mod tests {
     #[test]
     fn demo_queries_name_every_query() {
         for key in [
-            "case_ids_for_parties",
+            "cases_for_parties",
             "cases_by_ids",
             "parties_of_cases",
             "documents_of_cases",

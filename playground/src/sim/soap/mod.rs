@@ -102,7 +102,7 @@ impl SoapFault {
 }
 
 enum Op {
-    Fremsoeg(Fremsoeg),
+    Fremsoeg(Box<Fremsoeg>),
     Indhold(Uuid),
 }
 
@@ -134,7 +134,9 @@ fn read_request(body: &[u8]) -> Result<(Option<String>, Op), SoapFault> {
         .first()
         .ok_or_else(|| SoapFault::sender("empty SOAP Body"))?;
     let parsed = if op.is(uri::SDI, "FremsoegSagDokumentIndeksInput") {
-        Op::Fremsoeg(request::parse_fremsoeg(op).map_err(|e| SoapFault::sender(e.to_string()))?)
+        Op::Fremsoeg(Box::new(
+            request::parse_fremsoeg(op).map_err(|e| SoapFault::sender(e.to_string()))?,
+        ))
     } else if op.is(uri::IND, "HentDokumentIndhold") {
         let id = op
             .child(uri::IND, "DokumentUUID")
