@@ -340,3 +340,44 @@ async fn case_systems_report_health_and_a_dead_one_is_down() {
         assert_eq!(s["health"]["up"], json!(expected_up), "{s}");
     }
 }
+
+#[tokio::test]
+async fn the_same_person_in_five_systems_is_one_party() {
+    let app = spawn_app(Params::small()).await;
+    let q = "{ myCases { nodes { systemId parties { party { id cpr name } } } } }";
+    let answer = app.gql(Some(&app.tokens.citizen), q, json!({})).await;
+    assert_eq!(answer["errors"], Value::Null, "{answer:#}");
+    let me = app.municipality().demo_citizen().cpr.clone();
+    let mut ids_by_system: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for case in answer["data"]["myCases"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for p in case["parties"].as_array().into_iter().flatten() {
+            if p["party"]["cpr"] == json!(me) {
+                let system = case["systemId"].as_str().unwrap_or_default().to_owned();
+                let id = p["party"]["id"].as_str().unwrap_or_default().to_owned();
+                ids_by_system.entry(system).or_default().insert(id);
+            }
+        }
+    }
+    assert_eq!(ids_by_system.len(), 5, "{ids_by_system:?}");
+    let all: BTreeSet<&String> = ids_by_system.values().flatten().collect();
+    assert_eq!(
+        all.len(),
+        1,
+        "one id for the citizen across systems: {ids_by_system:?}"
+    );
+    // That id resolves to the citizen with all their cases.
+    let id = all.into_iter().next().cloned().unwrap_or_default();
+    let q = "query($id: ID!) { node(id: $id) { ... on Party { cases { totalCount } } } }";
+    let node = app
+        .gql(Some(&app.tokens.citizen), q, json!({ "id": id }))
+        .await;
+    let expected = json!(Params::small().demo_citizen_cases);
+    assert_eq!(
+        node["data"]["node"]["cases"]["totalCount"], expected,
+        "{node:#}"
+    );
+}
