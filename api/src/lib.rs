@@ -55,7 +55,21 @@ pub async fn services(settings: &Settings) -> Result<Arc<schema::Services>> {
         registry,
         store,
         limits: settings.graphql.limits(),
+        ids: id_sealer(settings),
     }))
+}
+
+/// The party-id sealer from `graphql.id_secret`, or from a random secret (with a warning).
+pub fn id_sealer(settings: &Settings) -> schema::ids::IdSealer {
+    match &settings.graphql.id_secret {
+        Some(secret) => schema::ids::IdSealer::new(secret.as_bytes()),
+        None => {
+            tracing::warn!(
+                "graphql.id_secret is not set: party ids will change when the hub restarts"
+            );
+            schema::ids::IdSealer::new(uuid::Uuid::new_v4().as_bytes())
+        }
+    }
 }
 
 /// Serve the hub on `listener` until `shutdown` resolves, then drain requests in flight.
@@ -76,6 +90,24 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let schema = schema::build(services.clone());
+    // Probe the systems at start (for at most a few seconds, so a dead system cannot hold the
+    // start up) and then every interval, so `/readyz` and operators see fresh health without
+    // each poll reaching every backend.
+    let every = Duration::from_secs(settings.server.health_interval_secs.max(1));
+    let first = {
+        let services = services.clone();
+        tokio::spawn(async move { schema::services::health::probe_all(&services).await })
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(3), first).await;
+    let monitor = {
+        let services = services.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                schema::services::health::probe_all(&services).await;
+            }
+        })
+    };
     let state = Arc::new(http::AppState {
         schema,
         services,
@@ -103,6 +135,7 @@ pub async fn run_with(
             tracing::warn!("requests still in flight after the shutdown grace period; stopping anyway");
         }
     }
+    monitor.abort();
     Ok(())
 }
 

@@ -50,6 +50,8 @@ pub struct ServerSettings {
     pub request_timeout_ms: u64,
     /// How long shutdown waits for requests in flight, in milliseconds.
     pub shutdown_grace_ms: u64,
+    /// How often the case systems are probed in the background, in seconds.
+    pub health_interval_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -59,6 +61,7 @@ impl Default for ServerSettings {
             body_limit_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
             shutdown_grace_ms: 10_000,
+            health_interval_secs: 30,
         }
     }
 }
@@ -152,6 +155,10 @@ pub struct GraphqlSettings {
     pub max_batch: usize,
     /// Whether introspection is on.
     pub introspection: bool,
+    /// Secret that seals party keys (CPR/CVR numbers) into opaque ids; at least 32 characters.
+    /// All instances behind one load balancer need the same value. Without it a random secret
+    /// is made at start, so party ids do not survive a restart.
+    pub id_secret: Option<String>,
 }
 
 impl Default for GraphqlSettings {
@@ -164,6 +171,7 @@ impl Default for GraphqlSettings {
             max_page_size: l.max_page_size,
             max_batch: 10,
             introspection: l.introspection,
+            id_secret: None,
         }
     }
 }
@@ -246,6 +254,14 @@ impl Settings {
         }
         if self.graphql.default_page_size > self.graphql.max_page_size {
             bail!("graphql.default_page_size must not exceed graphql.max_page_size");
+        }
+        if self
+            .graphql
+            .id_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < 32)
+        {
+            bail!("graphql.id_secret must be at least 32 characters");
         }
         if self
             .auth

@@ -113,3 +113,28 @@ impl Error {
         )
     }
 }
+
+/// Replace every run of six or more digits (dashes allowed inside) with `[number]`, so a
+/// backend's error text can never carry a CPR number into an error or a log.
+pub fn mask_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().filter(char::is_ascii_digit).count() >= 6 {
+            out.push_str("[number]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (c == '-' && !run.is_empty()) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}

@@ -262,8 +262,14 @@ fn map_document(system: &SystemId, w: DocumentWire) -> Document {
 }
 
 fn parse_json<'a, T: Deserialize<'a>>(system: &SystemId, bytes: &'a [u8]) -> Result<T> {
-    // serde_json's message names a line and column, never the offending value.
-    serde_json::from_slice(bytes).map_err(|e| protocol(system, format!("invalid JSON: {e}")))
+    // serde_json's message can quote the offending value ("invalid type: integer `…`"), so
+    // long numbers are masked before the text becomes an error.
+    serde_json::from_slice(bytes).map_err(|e| {
+        protocol(
+            system,
+            crate::error::mask_numbers(&format!("invalid JSON: {e}")),
+        )
+    })
 }
 
 /// Parse a page of `GET /api/v1/cases`.

@@ -66,8 +66,9 @@ use sea_orm::{
     DbErr, QueryResult, RuntimeErr, Statement, Value,
 };
 
-pub use crate::config::SqlIdType;
+use crate::config::SqlIdType;
 use crate::config::{SqlConfig, SqlQueries};
+use crate::error::mask_numbers;
 use crate::model::{
     Case, CaseParty, Change, ChangePage, Content, Document, DocumentKind, Health, Party, PartyKey,
     PartyRole, ProgressStatus, SearchQuery, Sensitivity, SystemId, SystemKind,
@@ -947,31 +948,6 @@ fn classify_sqlx(backend: DbBackend, error: &sea_orm::sqlx::Error) -> (Class, St
         | E::WorkerCrashed => (Class::Unavailable, mask_numbers(&error.to_string())),
         other => (Class::Protocol, mask_numbers(&other.to_string())),
     }
-}
-
-/// Hide digit runs of six or more (with dashes) so that a CPR number a database echoes back in a
-/// message never reaches an error text or a log.
-fn mask_numbers(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().filter(char::is_ascii_digit).count() >= 6 {
-            out.push_str("[number]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() || (c == '-' && !run.is_empty()) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,26 +1,45 @@
 //! Opaque global ids (Relay `Node`): base64url of a small JSON array `["Case", system, id]`.
 //!
-//! Opaque means clients must not build or parse them; it does not mean secret. Party ids carry
-//! the party's key, so they are only ever handed to viewers allowed to see that party.
+//! Opaque means clients must not build or parse them. Case, document and system ids carry only
+//! system-local identifiers. A party's key is a CPR number, so party ids carry it **sealed**:
+//! encrypted and authenticated with the hub's id secret ([`IdSealer`]), deterministic so the
+//! same person has the same id in every answer, and useless to anyone without the secret.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use sha2::{Digest, Sha256};
 
 /// What a global id points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GlobalId {
     /// A case: system id, local id.
-    Case { system: String, local_id: String },
-    /// A document: system id, case local id, document local id.
-    Document {
+    Case {
+        /// System id.
         system: String,
-        case_local_id: String,
+        /// The system's id for the case.
         local_id: String,
     },
-    /// A merged party: `cpr:DDMMYYSSSS` or `cvr:NNNNNNNN`.
-    Party { key: String },
+    /// A document: system id, case local id, document local id.
+    Document {
+        /// System id.
+        system: String,
+        /// The system's id for the case.
+        case_local_id: String,
+        /// The system's id for the document.
+        local_id: String,
+    },
+    /// A merged party; `sealed` is [`IdSealer::seal`] of `cpr:…`/`cvr:…`/`local:…`.
+    Party {
+        /// The sealed key.
+        sealed: String,
+    },
     /// A configured case system.
-    CaseSystem { system: String },
+    CaseSystem {
+        /// System id.
+        system: String,
+    },
 }
 
 impl GlobalId {
@@ -33,7 +52,7 @@ impl GlobalId {
                 case_local_id,
                 local_id,
             } => vec!["Document", system, case_local_id, local_id],
-            Self::Party { key } => vec!["Party", key],
+            Self::Party { sealed } => vec!["Party", sealed],
             Self::CaseSystem { system } => vec!["CaseSystem", system],
         };
         let json = serde_json::to_vec(&parts).unwrap_or_default();
@@ -57,12 +76,67 @@ impl GlobalId {
                 case_local_id: case_local_id.clone(),
                 local_id: local_id.clone(),
             }),
-            ("Party", [key]) => Some(Self::Party { key: key.clone() }),
+            ("Party", [sealed]) => Some(Self::Party {
+                sealed: sealed.clone(),
+            }),
             ("CaseSystem", [system]) => Some(Self::CaseSystem {
                 system: system.clone(),
             }),
             _ => None,
         }
+    }
+}
+
+/// Seals party keys into ids: ChaCha20-Poly1305 with a nonce derived from the key itself
+/// (SIV-style), so a key always seals to the same text and only the hub can open it.
+pub struct IdSealer {
+    cipher: ChaCha20Poly1305,
+    nonce_key: [u8; 32],
+}
+
+impl IdSealer {
+    /// From the configured id secret. Every hub instance behind one load balancer needs the same
+    /// secret for ids to resolve everywhere.
+    pub fn new(secret: &[u8]) -> Self {
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut h = Sha256::new();
+            h.update(label);
+            h.update(secret);
+            h.finalize().into()
+        };
+        let enc = derive(b"sagshub/party-id/enc/v1");
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&enc)),
+            nonce_key: derive(b"sagshub/party-id/nonce/v1"),
+        }
+    }
+
+    /// Seal `plain` (`cpr:0102031234`).
+    pub fn seal(&self, plain: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(self.nonce_key);
+        h.update(plain.as_bytes());
+        let digest = h.finalize();
+        let nonce = Nonce::from_slice(&digest[..12]);
+        let mut out = digest[..12].to_vec();
+        // Encryption of a short in-memory buffer cannot fail.
+        out.extend(
+            self.cipher
+                .encrypt(nonce, plain.as_bytes())
+                .unwrap_or_default(),
+        );
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// Open a sealed key; `None` if it was not sealed with this secret or was altered.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, ct) = bytes.split_at(12);
+        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), ct).ok()?;
+        String::from_utf8(plain).ok()
     }
 }
 
@@ -83,7 +157,7 @@ mod tests {
                 local_id: "99".into(),
             },
             GlobalId::Party {
-                key: "cvr:12345678".into(),
+                sealed: "abc".into(),
             },
             GlobalId::CaseSystem {
                 system: "jobcenter".into(),
@@ -105,5 +179,29 @@ mod tests {
         ] {
             assert_eq!(GlobalId::decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn sealed_party_keys_hide_the_number_and_resolve_only_with_the_secret() {
+        let sealer = IdSealer::new(b"secret one");
+        let sealed = sealer.seal("cpr:0707614285");
+        assert_eq!(sealed, sealer.seal("cpr:0707614285"), "deterministic");
+        assert_ne!(sealed, sealer.seal("cpr:0707614286"));
+        let id = GlobalId::Party {
+            sealed: sealed.clone(),
+        }
+        .encode();
+        let decoded =
+            String::from_utf8(URL_SAFE_NO_PAD.decode(&id).unwrap_or_default()).unwrap_or_default();
+        assert!(!decoded.contains("0707614285"), "{decoded}");
+        assert_eq!(sealer.open(&sealed).as_deref(), Some("cpr:0707614285"));
+        assert_eq!(IdSealer::new(b"secret two").open(&sealed), None);
+        let mut tampered = sealed.into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(
+            sealer.open(&String::from_utf8(tampered).unwrap_or_default()),
+            None
+        );
     }
 }

@@ -129,12 +129,12 @@ async fn party_by_key(ctx: &Context<'_>, key: PartyKey) -> Result<Option<PartyNo
         .flat_map(|c| c.parties.iter())
         .find(|p| p.party.key.as_ref() == Some(&key));
     match record {
-        Some(p) => Ok(Some(PartyNode {
-            key: Some(key),
-            name: p.party.name.clone(),
-            address: p.party.address.clone(),
-            seen_on: None,
-        })),
+        Some(p) => Ok(Some(PartyNode::keyed(
+            key,
+            p.party.name.clone(),
+            p.party.address.clone(),
+            &rc.services.ids,
+        ))),
         None => match failures.first() {
             // Nothing visible and some system failed: say so rather than a bare null.
             Some(failure) => Err(system_unavailable(failure)),
@@ -196,8 +196,14 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 None => Err(not_found()),
             }
         }
-        GlobalId::Party { key } => {
-            let Some(key) = key_from_id_part(&key) else {
+        GlobalId::Party { sealed } => {
+            let Some(key) = rc
+                .services
+                .ids
+                .open(&sealed)
+                .as_deref()
+                .and_then(key_from_id_part)
+            else {
                 return Err(not_found());
             };
             policy::require_party_lookup(rc.viewer, &key)?;

@@ -106,6 +106,8 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
     settings.store.url = sqlite_url(&dir.0.join("hub.sqlite"));
     settings.auth.hs256_secret = Some("blackbox-secret-blackbox-secret-0123".into());
     settings.systems = systems.configs.clone();
+    // Background probes would add to the call counts the tests read.
+    settings.server.health_interval_secs = 3_600;
     for s in &mut settings.systems {
         s.resilience = test_resilience();
     }
@@ -143,6 +145,7 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
         registry: Registry::new(entries),
         store,
         limits: settings.graphql.limits(),
+        ids: api::id_sealer(&settings),
     });
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -164,10 +167,26 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
             eprintln!("hub stopped with an error: {e:#}");
         }
     });
+    // Serving starts after the first health probe; wait for it so no probe overlaps a test.
+    let http = reqwest::Client::new();
+    let mut serving = false;
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            serving = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(serving, "the hub did not start serving");
     let tokens = tokens(&settings, &municipality);
     TestApp {
         base,
-        http: reqwest::Client::new(),
+        http,
         systems,
         sql,
         tokens,

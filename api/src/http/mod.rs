@@ -55,8 +55,9 @@ async fn healthz() -> impl IntoResponse {
     )
 }
 
-/// Ready when the store answers; systems are reported (a down system does not make the hub
-/// unready: it still serves the others).
+/// Ready when the store answers. Systems are reported from the last background probe (a down
+/// system does not make the hub unready: it still serves the others); nothing is probed here, so
+/// a load balancer's polling never reaches the case systems.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let store_ok = state
         .services
@@ -64,10 +65,13 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         .execute_unprepared("SELECT 1")
         .await
         .is_ok();
-    let systems = schema::services::health::probe_all(&state.services).await;
-    let systems: Vec<_> = systems
-        .iter()
-        .map(|s| json!({ "id": s.id.as_str(), "up": s.health.up, "latencyMs": s.health.latency_ms, "circuitOpen": s.health.circuit_open, "detail": s.health.detail }))
+    let systems: Vec<_> = schema::services::health::last_recorded(&state.services)
+        .await
+        .into_iter()
+        .map(|(id, row)| match row {
+            Some(r) => json!({ "id": id.as_str(), "up": r.up, "circuitOpen": r.circuit_open, "checkedAt": r.checked_at }),
+            None => json!({ "id": id.as_str(), "up": false, "circuitOpen": false, "checkedAt": null }),
+        })
         .collect();
     let status = if store_ok {
         StatusCode::OK

@@ -95,3 +95,28 @@ async fn record(
     }
     last_up_at
 }
+
+/// The last recorded probe of each configured system, without probing (cheap, for `/readyz`).
+/// A system never probed yet is reported down with `checked_at` unset.
+pub async fn last_recorded(
+    services: &Services,
+) -> Vec<(SystemId, Option<entities::case_system_health::Model>)> {
+    use entities::case_system_health::Entity;
+    let rows = Entity::find()
+        .all(&services.store)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not read recorded system health");
+            Vec::new()
+        });
+    services
+        .registry
+        .entries()
+        .iter()
+        .map(|entry| {
+            let id = entry.system.id().clone();
+            let row = rows.iter().find(|r| r.system_id == id.as_str()).cloned();
+            (id, row)
+        })
+        .collect()
+}

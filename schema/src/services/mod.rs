@@ -14,4 +14,6 @@ pub struct Services {
     pub store: DatabaseConnection,
     /// Limits the API enforces.
     pub limits: crate::Limits,
+    /// Seals party keys (CPR/CVR numbers) into opaque ids.
+    pub ids: crate::ids::IdSealer,
 }

@@ -100,16 +100,18 @@ impl CaseNode {
         .map(Some)
     }
     /// Parties with their roles.
-    async fn parties(&self) -> Vec<CaseParty> {
-        self.0
+    async fn parties(&self, ctx: &Context<'_>) -> Result<Vec<CaseParty>> {
+        let rc = RequestCtx::from(ctx)?;
+        Ok(self
+            .0
             .parties
             .iter()
             .enumerate()
             .map(|(i, p)| CaseParty {
                 role: p.role.into(),
-                party: PartyNode::from_record(&p.party, &self.0, i),
+                party: PartyNode::from_record(&p.party, &self.0, i, &rc.services.ids),
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -6,7 +6,7 @@ use connectors::PartyKey;
 use super::case::CaseNode;
 use super::connection::{CountedConnection, paginate};
 use crate::error::system_unavailable;
-use crate::ids::GlobalId;
+use crate::ids::{GlobalId, IdSealer};
 use crate::policy;
 use crate::request::RequestCtx;
 use crate::services::reads;
@@ -21,25 +21,54 @@ pub struct PartyNode {
     pub name: String,
     /// Address, where known.
     pub address: Option<String>,
-    /// For keyless parties: the system, case and position it was seen at, for a stable id.
-    pub seen_on: Option<(String, String, usize)>,
+    /// The opaque global id (the key sealed, see [`crate::ids::IdSealer`]).
+    pub id: ID,
 }
 
 impl PartyNode {
-    /// From one system's record of a party on `case`.
+    /// From one system's record of a party on `case` (at `position` in its party list, which
+    /// names a party the system knows only by name).
     pub fn from_record(
         party: &connectors::Party,
         case: &connectors::Case,
         position: usize,
+        sealer: &IdSealer,
     ) -> Self {
+        let plain = match &party.key {
+            Some(k) => key_to_id_part(k),
+            None => format!("local:{}:{}:{position}", case.system, case.local_id),
+        };
+        Self::new(
+            party.key.clone(),
+            party.name.clone(),
+            party.address.clone(),
+            &plain,
+            sealer,
+        )
+    }
+
+    /// A party with a known key.
+    pub fn keyed(key: PartyKey, name: String, address: Option<String>, sealer: &IdSealer) -> Self {
+        let plain = key_to_id_part(&key);
+        Self::new(Some(key), name, address, &plain, sealer)
+    }
+
+    fn new(
+        key: Option<PartyKey>,
+        name: String,
+        address: Option<String>,
+        plain: &str,
+        sealer: &IdSealer,
+    ) -> Self {
+        let id = ID(GlobalId::Party {
+            sealed: sealer.seal(plain),
+        }
+        .encode());
         Self {
-            key: party.key.clone(),
-            name: party.name.clone(),
-            address: party.address.clone(),
-            seen_on: party
-                .key
-                .is_none()
-                .then(|| (case.system.to_string(), case.local_id.clone(), position)),
+            key,
+            name,
+            address,
+            id,
         }
     }
 }
@@ -73,12 +102,7 @@ pub fn masked(key: &PartyKey) -> String {
 impl PartyNode {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        let key = match (&self.key, &self.seen_on) {
-            (Some(k), _) => key_to_id_part(k),
-            (None, Some((system, case, position))) => format!("local:{system}:{case}:{position}"),
-            (None, None) => "local".to_owned(),
-        };
-        ID(GlobalId::Party { key }.encode())
+        self.id.clone()
     }
     /// CPR number: in full to the citizen it belongs to, otherwise masked `DDMMYY-XXXX`.
     async fn cpr(&self, ctx: &Context<'_>) -> Result<Option<String>> {
