@@ -1,6 +1,12 @@
 //! `sagshub demo`: the synthetic municipality's five simulated systems, the hub on SQLite, and
 //! the GraphiQL playground, on loopback, with ready-to-paste tokens.
 //!
+//! The demo stands in for the identity provider too: it makes an ES256 key pair at start, serves
+//! the public key at `http://127.0.0.1:<port>/.well-known/jwks.json` ([`JwksServer`]), points
+//! `auth.jwks_url` there and signs its tokens with the private key, so the hub verifies them
+//! exactly as it would the broker's. The key lives only in memory: tokens from an earlier run
+//! stop working.
+//!
 //! [`start_systems`] is shared with the black-box tests, so they run against exactly what the
 //! demo runs.
 
@@ -16,7 +22,7 @@ use playground::sim::RunningServer;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
-use crate::auth::{DevIdentity, mint_dev_token};
+use crate::auth::{DevIdentity, DevSigner};
 use crate::settings::Settings;
 
 /// The token the simulated REST systems expect from the hub.
@@ -198,45 +204,58 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     let mut settings = Settings::load(None)?;
     settings.server.listen = options.listen.clone();
     settings.store.url = sqlite_url(&options.data_dir.join("hub.sqlite"));
-    settings.auth.hs256_secret = Some(random_secret());
+    // `SAGSHUB__AUTH__HS256_SECRET` (read by `Settings::load`) is kept, so `sagshub token`
+    // with the same secret also works against the demo.
     settings.systems = systems.configs.clone();
+    let signer = DevSigner::generate_es256(format!(
+        "sagshub-demo-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    ))?;
+    let jwks = JwksServer::start(signer.jwks()).await?;
+    settings.auth.jwks_url = Some(jwks.url.clone());
+    let mint = |subject: &str, identity: DevIdentity| {
+        signer.mint(&settings.auth, subject, &identity, 8 * 3600)
+    };
     let citizen = municipality.demo_citizen();
-    let citizen_token = mint_dev_token(
-        &settings.auth,
+    let citizen_token = mint(
         "demo-citizen",
-        &DevIdentity::Citizen {
+        DevIdentity::Citizen {
             cpr: citizen.cpr.clone(),
         },
-        8 * 3600,
+    )?;
+    let third_party_token = mint(
+        "demo-third-party",
+        DevIdentity::ThirdParty {
+            name: "Advokatfirmaet Demo ApS".into(),
+        },
     )?;
     let all_departments: Vec<String> = municipality
         .departments
         .iter()
         .map(|d| d.name.to_owned())
         .collect();
-    let caseworker_token = mint_dev_token(
-        &settings.auth,
+    let caseworker_token = mint(
         "demo-caseworker",
-        &DevIdentity::Caseworker {
+        DevIdentity::Caseworker {
             departments: vec!["Børn og Familie".into(), "Borgerservice".into()],
             clearance: "Foelsom".into(),
         },
-        8 * 3600,
     )?;
-    let lookup_token = mint_dev_token(
-        &settings.auth,
+    let lookup_token = mint(
         "demo-lookup",
-        &DevIdentity::Caseworker {
+        DevIdentity::Caseworker {
             departments: all_departments,
             clearance: "Vip".into(),
         },
-        8 * 3600,
     )?;
-    let admin_token = mint_dev_token(&settings.auth, "demo-admin", &DevIdentity::Admin, 8 * 3600)?;
+    let admin_token = mint("demo-admin", DevIdentity::Admin)?;
     settings.playground.default_headers =
         Some(serde_json::json!({ "Authorization": format!("Bearer {citizen_token}") }).to_string());
     settings.playground.default_variables =
         Some(serde_json::json!({ "cpr": citizen.cpr }).to_string());
+    // The playground opens as the demo citizen, and GraphiQL's docs and completion need
+    // introspection, which citizens do not get by default.
+    settings.graphql.introspection_for_citizens = true;
 
     let listener = TcpListener::bind(&settings.server.listen)
         .await
@@ -254,6 +273,11 @@ pub async fn run(options: DemoOptions) -> Result<()> {
         println!("  {kind:<5} {id:<10} {}", server.base_url());
     }
     println!("  sql   skole      {sql_url}");
+    println!(
+        "  JWKS         {}   (key {}, ES256)",
+        jwks.url,
+        signer.kid()
+    );
     println!();
     println!(
         "  Demo citizen: {} ({}) — party to cases in all five systems",
@@ -262,6 +286,7 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     );
     println!("  Tokens (valid 8 hours; send as `Authorization: Bearer <token>`):");
     println!("    citizen            {citizen_token}");
+    println!("    third party        {third_party_token}");
     println!("    caseworker (BF+BS) {caseworker_token}");
     println!("    caseworker (all)   {lookup_token}");
     println!("    admin              {admin_token}");
@@ -272,6 +297,7 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     );
     println!("  Ctrl-C stops everything.");
     let _systems = systems; // keep the servers alive until the hub stops
+    let _jwks = jwks;
     crate::run(listener, settings, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -283,11 +309,42 @@ pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
-fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    for (i, chunk) in bytes.chunks_mut(16).enumerate() {
-        chunk.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..]);
-        let _ = i;
+/// A JWKS document served on a loopback port, as an identity provider serves its keys.
+/// Dropping it stops the server.
+pub struct JwksServer {
+    /// `http://127.0.0.1:<port>/.well-known/jwks.json`.
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl JwksServer {
+    /// Serve `jwks` at `/.well-known/jwks.json` on a fresh loopback port.
+    pub async fn start(jwks: serde_json::Value) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding a loopback port for the JWKS")?;
+        let addr = listener.local_addr().context("JWKS listener address")?;
+        let app = axum::Router::new().route(
+            "/.well-known/jwks.json",
+            axum::routing::get(move || {
+                let jwks = jwks.clone();
+                async move { axum::Json(jwks) }
+            }),
+        );
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "the demo JWKS server stopped");
+            }
+        });
+        Ok(Self {
+            url: format!("http://{addr}/.well-known/jwks.json"),
+            task,
+        })
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Drop for JwksServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

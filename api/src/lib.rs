@@ -5,6 +5,7 @@
 //! - [`auth`]: `Authorization: Bearer` → verified [`schema::Viewer`].
 //! - [`http`]: the axum router; `/graphql` per GraphQL-over-HTTP, `/playground`, health.
 //! - [`demo`]: `sagshub demo` — simulated systems + hub on embedded defaults.
+//! - [`detect_cli`]: `sagshub detect eval|scan|bench|corpus` — the personal-data detector's tools.
 //! - [`run`]: the one entry point `main`, `demo` and the tests share.
 //!
 //! # Invariants
@@ -13,6 +14,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod detect_cli;
 pub mod http;
 pub mod settings;
 
@@ -126,7 +128,11 @@ pub async fn run_with(
         let _ = stopped_tx.send(());
     };
     let server = std::future::IntoFuture::into_future(
-        axum::serve(listener, app).with_graceful_shutdown(signal),
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal),
     );
     tokio::pin!(server);
     tokio::select! {
@@ -137,6 +143,24 @@ pub async fn run_with(
     }
     monitor.abort();
     Ok(())
+}
+
+/// Check the audit log's hash chain (`sagshub audit verify`): the line to print, starting with
+/// `audit log intact` or `audit log ALTERED`.
+pub async fn audit_verify(store: &DatabaseConnection) -> Result<String> {
+    let report = schema::services::audit::verify(store)
+        .await
+        .context("reading the audit log")?;
+    Ok(match report.problem {
+        None => format!(
+            "audit log intact: {} events, head {}",
+            report.rows, report.head
+        ),
+        Some((seq, problem)) => format!(
+            "audit log ALTERED: event {seq} {problem} ({} events before it verified)",
+            report.rows
+        ),
+    })
 }
 
 /// A URL without its password, for messages.

@@ -86,6 +86,11 @@ impl Default for StoreSettings {
 }
 
 /// Token verification settings.
+///
+/// Asymmetric tokens (RS256/ES256 from the identity broker) are verified with keys from
+/// `jwks_url`; HS256 tokens with `hs256_secret` (development only). A token whose `alg` is not
+/// in the effective allow-list ([`AuthSettings::allowed_algorithms`]) is refused before any key
+/// is looked up.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthSettings {
@@ -93,9 +98,23 @@ pub struct AuthSettings {
     pub issuer: String,
     /// Required `aud`.
     pub audience: String,
-    /// Shared HS256 secret, for development only. Without it (and without a JWKS URL, which
-    /// comes with the identity work) every request is anonymous.
+    /// Shared HS256 secret, for development only (at least 32 characters). When set, `HS256`
+    /// joins the allowed algorithms; without it no HS256 token is accepted.
     pub hs256_secret: Option<String>,
+    /// The identity provider's JWKS document (`https://…/.well-known/jwks.json`; plain `http`
+    /// only on loopback). Fetched on first use, cached, and refetched when a token names an
+    /// unknown `kid`. Without it (and without `hs256_secret`) every token is refused.
+    pub jwks_url: Option<String>,
+    /// Asymmetric algorithms accepted for JWKS keys (`RS256`, `RS384`, `RS512`, `PS256`,
+    /// `PS384`, `PS512`, `ES256`, `ES384`, `EdDSA`). `HS256` may be listed only together with
+    /// `hs256_secret`, which adds it anyway. In the environment: a comma-separated list.
+    #[serde(deserialize_with = "string_or_list")]
+    pub algorithms: Vec<String>,
+    /// How long fetched JWKS keys are trusted before they are fetched again, in seconds.
+    pub jwks_cache_secs: u64,
+    /// The shortest time between two JWKS fetches, in seconds, so that tokens naming made-up
+    /// `kid`s cannot flood the identity provider. Failed fetches count too.
+    pub jwks_refresh_min_secs: u64,
     /// Clock leeway for `exp`/`nbf`, in seconds.
     pub leeway_secs: u64,
     /// Claim names.
@@ -108,10 +127,99 @@ impl Default for AuthSettings {
             issuer: "sagshub-dev".into(),
             audience: "sagshub".into(),
             hs256_secret: None,
+            jwks_url: None,
+            algorithms: vec!["RS256".into(), "ES256".into()],
+            jwks_cache_secs: 300,
+            jwks_refresh_min_secs: 30,
             leeway_secs: 30,
             claims: ClaimNames::default(),
         }
     }
+}
+
+/// The asymmetric algorithms `auth.algorithms` may name.
+pub const ASYMMETRIC_ALGORITHMS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
+
+impl AuthSettings {
+    /// The effective allow-list: `algorithms`, plus `HS256` when `hs256_secret` is set,
+    /// without duplicates.
+    pub fn allowed_algorithms(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in &self.algorithms {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        if self.hs256_secret.is_some() && !out.iter().any(|a| a == "HS256") {
+            out.push("HS256".into());
+        }
+        out
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.hs256_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            bail!("auth.hs256_secret must be at least 32 characters");
+        }
+        for name in &self.algorithms {
+            match name.as_str() {
+                "HS256" if self.hs256_secret.is_none() => {
+                    bail!("auth.algorithms lists HS256, which needs auth.hs256_secret")
+                }
+                "HS256" => {}
+                n if ASYMMETRIC_ALGORITHMS.contains(&n) => {}
+                other => bail!(
+                    "auth.algorithms: `{other}` is not accepted (one of {}, or HS256 with a secret)",
+                    ASYMMETRIC_ALGORITHMS.join(", ")
+                ),
+            }
+        }
+        if self.jwks_cache_secs < self.jwks_refresh_min_secs {
+            // Otherwise the cache would expire while refetching is still held back.
+            bail!("auth.jwks_cache_secs must be at least auth.jwks_refresh_min_secs");
+        }
+        if let Some(url) = &self.jwks_url {
+            let parsed = reqwest::Url::parse(url).context("auth.jwks_url is not a URL")?;
+            let host = parsed.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            match parsed.scheme() {
+                _ if host.is_empty() => bail!("auth.jwks_url has no host"),
+                "https" => {}
+                // Keys fetched over plain http could be swapped by anyone on the path.
+                "http" if loopback => {}
+                _ => bail!("auth.jwks_url must be an https:// URL (plain http only on loopback)"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A list of strings, or (for environment overrides) one comma-separated string.
+fn string_or_list<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// Which claims carry what.
@@ -126,6 +234,8 @@ pub struct ClaimNames {
     pub departments: String,
     /// A caseworker's clearance: `IkkeFortrolig`, `Fortrolig`, `Foelsom`, `Vip`.
     pub clearance: String,
+    /// A display name (a third party's organisation, a caseworker's name); optional in tokens.
+    pub name: String,
 }
 
 impl Default for ClaimNames {
@@ -135,6 +245,7 @@ impl Default for ClaimNames {
             cpr: "cpr".into(),
             departments: "departments".into(),
             clearance: "clearance".into(),
+            name: "name".into(),
         }
     }
 }
@@ -145,7 +256,9 @@ impl Default for ClaimNames {
 pub struct GraphqlSettings {
     /// Deepest nesting.
     pub max_depth: usize,
-    /// Highest complexity.
+    /// Highest complexity (`QUERY_TOO_COMPLEX`); the cost model is in `schema::limits`. An
+    /// absent `first` is priced as 100 items whatever `default_page_size` is, so raising that
+    /// calls for lowering this.
     pub max_complexity: usize,
     /// `first` when none is given.
     pub default_page_size: usize,
@@ -153,8 +266,19 @@ pub struct GraphqlSettings {
     pub max_page_size: usize,
     /// Most operations in one JSON-array batch.
     pub max_batch: usize,
-    /// Whether introspection is on.
+    /// Most aliased fields in one operation (`TOO_MANY_ALIASES`).
+    pub max_aliases: usize,
+    /// Most fields at an operation's top level (`TOO_MANY_ROOT_FIELDS`).
+    pub max_root_fields: usize,
+    /// Most directives in one operation (`TOO_MANY_DIRECTIVES`).
+    pub max_directives: usize,
+    /// Master switch for introspection; off: nobody may introspect. On: caseworkers and admins
+    /// may, anonymous viewers and citizens as the next two say (`INTROSPECTION_DISABLED`).
     pub introspection: bool,
+    /// Whether anonymous viewers (no token) may introspect.
+    pub introspection_for_anonymous: bool,
+    /// Whether citizens, and third parties acting for them, may introspect.
+    pub introspection_for_citizens: bool,
     /// Secret that seals party keys (CPR/CVR numbers) into opaque ids; at least 32 characters.
     /// All instances behind one load balancer need the same value. Without it a random secret
     /// is made at start, so party ids do not survive a restart.
@@ -170,7 +294,12 @@ impl Default for GraphqlSettings {
             default_page_size: l.default_page_size,
             max_page_size: l.max_page_size,
             max_batch: 10,
+            max_aliases: l.max_aliases,
+            max_root_fields: l.max_root_fields,
+            max_directives: l.max_directives,
             introspection: l.introspection,
+            introspection_for_anonymous: l.introspection_for_anonymous,
+            introspection_for_citizens: l.introspection_for_citizens,
             id_secret: None,
         }
     }
@@ -184,7 +313,12 @@ impl GraphqlSettings {
             max_complexity: self.max_complexity,
             default_page_size: self.default_page_size,
             max_page_size: self.max_page_size,
+            max_aliases: self.max_aliases,
+            max_root_fields: self.max_root_fields,
+            max_directives: self.max_directives,
             introspection: self.introspection,
+            introspection_for_anonymous: self.introspection_for_anonymous,
+            introspection_for_citizens: self.introspection_for_citizens,
             ..schema::Limits::default()
         }
     }
@@ -263,14 +397,7 @@ impl Settings {
         {
             bail!("graphql.id_secret must be at least 32 characters");
         }
-        if self
-            .auth
-            .hs256_secret
-            .as_ref()
-            .is_some_and(|s| s.len() < 32)
-        {
-            bail!("auth.hs256_secret must be at least 32 characters");
-        }
+        self.auth.validate()?;
         Ok(())
     }
 }
@@ -363,6 +490,100 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("url"), "{err}");
+    }
+
+    fn auth_error(toml: &str, env: Vec<(String, String)>) -> String {
+        Settings::from_toml_and_env(toml, env)
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn auth_defaults_allow_rs256_and_es256_and_hs256_only_with_a_secret() {
+        let s = Settings::from_toml_and_env("", Vec::new()).map_err(|e| e.to_string());
+        assert!(
+            s.as_ref()
+                .is_ok_and(|s| s.auth.allowed_algorithms() == ["RS256", "ES256"]
+                    && s.auth.jwks_url.is_none()
+                    && s.auth.jwks_refresh_min_secs <= s.auth.jwks_cache_secs
+                    && s.auth.claims.name == "name"),
+            "{s:?}"
+        );
+        let env = vec![("SAGSHUB__AUTH__HS256_SECRET".to_owned(), "s".repeat(32))];
+        let s = Settings::from_toml_and_env("", env).map_err(|e| e.to_string());
+        assert!(
+            s.as_ref()
+                .is_ok_and(|s| s.auth.allowed_algorithms() == ["RS256", "ES256", "HS256"]),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn auth_jwks_settings_come_from_the_file_or_the_environment() {
+        let toml = "[auth]\njwks_url = \"https://login.example.dk/.well-known/jwks.json\"\n\
+                    algorithms = [\"RS256\"]\njwks_cache_secs = 600\njwks_refresh_min_secs = 60\n";
+        let s = Settings::from_toml_and_env(toml, Vec::new()).map_err(|e| e.to_string());
+        assert!(
+            s.as_ref().is_ok_and(|s| s.auth.algorithms == ["RS256"]
+                && s.auth.jwks_cache_secs == 600
+                && s.auth.jwks_refresh_min_secs == 60),
+            "{s:?}"
+        );
+        let env = vec![
+            (
+                "SAGSHUB__AUTH__ALGORITHMS".to_owned(),
+                "ES256, PS256".to_owned(),
+            ),
+            (
+                "SAGSHUB__AUTH__JWKS_URL".to_owned(),
+                "http://127.0.0.1:9999/jwks".to_owned(),
+            ),
+        ];
+        let s = Settings::from_toml_and_env("", env).map_err(|e| e.to_string());
+        assert!(
+            s.as_ref()
+                .is_ok_and(|s| s.auth.algorithms == ["ES256", "PS256"]
+                    && s.auth.jwks_url.as_deref() == Some("http://127.0.0.1:9999/jwks")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn auth_refuses_none_unknown_algorithms_and_hs256_without_a_secret() {
+        let err = auth_error("[auth]\nalgorithms = [\"RS256\", \"none\"]\n", Vec::new());
+        assert!(err.contains("`none` is not accepted"), "{err}");
+        let err = auth_error("[auth]\nalgorithms = [\"HS256\"]\n", Vec::new());
+        assert!(err.contains("hs256_secret"), "{err}");
+        let err = auth_error("[auth]\nhs256_secret = \"short\"\n", Vec::new());
+        assert!(err.contains("32 characters"), "{err}");
+        let err = auth_error(
+            "[auth]\njwks_cache_secs = 10\njwks_refresh_min_secs = 60\n",
+            Vec::new(),
+        );
+        assert!(err.contains("jwks_cache_secs"), "{err}");
+    }
+
+    #[test]
+    fn auth_jwks_url_needs_https_except_on_loopback() {
+        for ok in [
+            "https://idp.example.dk/jwks",
+            "http://127.0.0.1:8081/.well-known/jwks.json",
+            "http://localhost/jwks",
+            "http://[::1]:80/jwks",
+        ] {
+            let err = auth_error(&format!("[auth]\njwks_url = \"{ok}\"\n"), Vec::new());
+            assert!(err.is_empty(), "{ok}: {err}");
+        }
+        for bad in [
+            "http://idp.example.dk/jwks",
+            "http://127.0.0.1.evil.dk/jwks",
+            "ftp://idp.example.dk/jwks",
+            "not a url",
+        ] {
+            let err = auth_error(&format!("[auth]\njwks_url = \"{bad}\"\n"), Vec::new());
+            assert!(err.contains("jwks_url"), "{bad}: {err}");
+        }
     }
 
     #[test]

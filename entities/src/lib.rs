@@ -7,4 +7,6 @@
 //! # Invariants
 //! - Table and column names match the `migration` crate, which defines them independently.
 
+pub mod audit_event;
 pub mod case_system_health;
+pub mod consent;

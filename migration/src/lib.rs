@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_case_system_health;
+mod m20261203_000002_audit_and_consent;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261203_000001_case_system_health::Migration)]
+        vec![
+            Box::new(m20261203_000001_case_system_health::Migration),
+            Box::new(m20261203_000002_audit_and_consent::Migration),
+        ]
     }
 }

@@ -2,6 +2,9 @@
 //!
 //! # Layout
 //! - [`cpr`]: CPR numbers: date and century validation, modulus 11.
+//! - [`extract`]: text with positions from PDF (OCR for scans), text, HTML, e-mail and .docx.
+//! - [`detect`]: personal data (CPR, names, addresses, phones, e-mails) and attention points in
+//!   Danish case text, with whose data it is; precision/recall/F2 evaluation.
 //!
 //! Text extraction, personal-data detection, redaction, bundle assembly, MeMo messages and
 //! deadlines join this crate with their issues.
@@ -11,3 +14,5 @@
 //! - Nothing here ever formats a full CPR number into a log or an error.
 
 pub mod cpr;
+pub mod detect;
+pub mod extract;

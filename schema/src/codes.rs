@@ -14,6 +14,10 @@ pub const PRE_EXECUTION_CODES: &[&str] = &[
     "GRAPHQL_VALIDATION_FAILED",
     "QUERY_TOO_DEEP",
     "QUERY_TOO_COMPLEX",
+    crate::limits::TOO_MANY_ALIASES,
+    crate::limits::TOO_MANY_ROOT_FIELDS,
+    crate::limits::TOO_MANY_DIRECTIVES,
+    crate::limits::INTROSPECTION_DISABLED,
 ];
 
 /// Factory for [`ErrorCodesExtension`].
@@ -28,9 +32,12 @@ impl ExtensionFactory for ErrorCodes {
 /// Adds codes to parse and validation errors.
 pub struct ErrorCodesExtension;
 
+/// Set `code` unless the error already has one (the [`crate::limits`] refusals do).
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
     let mut ext = error.extensions.take().unwrap_or_default();
-    ext.set("code", code);
+    if ext.get("code").is_none() {
+        ext.set("code", code);
+    }
     error.extensions = Some(ext);
     error
 }

@@ -18,6 +18,8 @@ pub enum Code {
     CaseSystemUnavailable,
     /// An argument is malformed.
     BadUserInput,
+    /// The audit log could not be written, so the data is withheld.
+    AuditUnavailable,
     /// Something went wrong inside the hub; details are in its log.
     Internal,
 }
@@ -31,6 +33,7 @@ impl Code {
             Self::NotFound => "NOT_FOUND",
             Self::CaseSystemUnavailable => "CASE_SYSTEM_UNAVAILABLE",
             Self::BadUserInput => "BAD_USER_INPUT",
+            Self::AuditUnavailable => "AUDIT_UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

@@ -13,6 +13,9 @@ use connectors::{Case, Document, PartyKey, SystemId};
 use futures::future::join_all;
 
 use crate::services::Services;
+use crate::services::audit::{AuditLoader, Entry, RequestMeta};
+use crate::services::consent::{Grants, grants_for};
+use crate::viewer::Viewer;
 
 /// A connector error shared between the keys it touched.
 pub type SystemFailure = Arc<connectors::Error>;
@@ -208,15 +211,26 @@ pub struct Loaders {
     pub documents: DataLoader<DocumentsLoader, HashMapCache>,
     /// Cases by id.
     pub cases: DataLoader<CasesByIdLoader, HashMapCache>,
+    /// Audit events of this request, batched into one transaction per level.
+    pub audit: DataLoader<AuditLoader, HashMapCache>,
+    grants: tokio::sync::OnceCell<Result<Arc<Grants>, Arc<str>>>,
+    services: Arc<Services>,
+    subject: Option<String>,
+    third_party: bool,
 }
 
 impl Loaders {
-    /// Fresh loaders over `services`.
-    pub fn new(services: &Arc<Services>) -> Self {
+    /// Fresh loaders over `services` for `viewer`'s request.
+    pub fn new(services: &Arc<Services>, viewer: &Viewer, meta: RequestMeta) -> Self {
         let max_batch = services.limits.max_loader_batch;
         // Cached for the request's lifetime: `party(cpr) { cases }` asks for the party's cases
         // twice (to name the party, then to list them) and must not call the systems twice.
         let delay = std::time::Duration::from_millis(2);
+        let audit = AuditLoader {
+            services: services.clone(),
+            viewer: viewer.clone(),
+            meta,
+        };
         Self {
             party_cases: DataLoader::with_cache(
                 PartyCasesLoader(services.clone()),
@@ -239,6 +253,57 @@ impl Loaders {
             )
             .max_batch_size(max_batch)
             .delay(delay),
+            audit: DataLoader::with_cache(audit, tokio::spawn, HashMapCache::default())
+                .max_batch_size(10_000)
+                .delay(delay),
+            grants: tokio::sync::OnceCell::new(),
+            services: services.clone(),
+            subject: viewer.subject.clone(),
+            third_party: viewer.role == crate::viewer::Role::ThirdParty,
         }
+    }
+
+    /// The viewer's valid consents (loaded once per request; empty unless a third party).
+    pub async fn grants(&self) -> async_graphql::Result<Arc<Grants>> {
+        let loaded = self
+            .grants
+            .get_or_init(|| async {
+                match (&self.subject, self.third_party) {
+                    (Some(subject), true) => {
+                        grants_for(&self.services, subject, chrono::Utc::now())
+                            .await
+                            .map(Arc::new)
+                            .map_err(|e| {
+                                tracing::error!(error = %e, "could not read consents");
+                                Arc::from("consents unavailable")
+                            })
+                    }
+                    _ => Ok(Arc::new(Grants::default())),
+                }
+            })
+            .await;
+        loaded.clone().map_err(|_| {
+            crate::error::api_error(
+                crate::error::Code::Internal,
+                "consents could not be read; nothing is shown",
+            )
+        })
+    }
+
+    /// Record `entries` in the audit log; an error means the data must not be returned.
+    pub async fn audit(&self, entries: Vec<Entry>) -> async_graphql::Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.audit
+            .load_many(entries)
+            .await
+            .map(|_| ())
+            .map_err(|_| {
+                crate::error::api_error(
+                    crate::error::Code::AuditUnavailable,
+                    "the audit log cannot be written, so no data is returned",
+                )
+            })
     }
 }

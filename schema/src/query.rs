@@ -10,8 +10,10 @@ use crate::policy;
 use crate::request::RequestCtx;
 use crate::services::{health, reads};
 use crate::types::Node;
+use crate::types::audit::{AuditEventFilter, AuditEventNode};
 use crate::types::case::CaseNode;
 use crate::types::connection::{CountedConnection, paginate};
+use crate::types::consent::ConsentNode;
 use crate::types::document::DocumentNode;
 use crate::types::party::{PartyNode, key_from_id_part};
 use crate::types::system::CaseSystemNode;
@@ -24,12 +26,14 @@ pub struct Query;
 #[Object]
 impl Query {
     /// Fetch any object by its global id.
+    #[graphql(complexity = "crate::limits::backend_field_cost(child_complexity)")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         resolve_node(ctx, &id).await
     }
 
     /// Fetch several objects by global id, in order; one that cannot be fetched is null and adds
     /// an error.
+    #[graphql(complexity = "crate::limits::list_cost(ids.len(), child_complexity)")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         let rc = RequestCtx::from(ctx)?;
         if ids.len() > rc.services.limits.max_page_size {
@@ -56,6 +60,7 @@ impl Query {
     }
 
     /// Every configured case system with its health, probed now.
+    #[graphql(complexity = "crate::limits::backend_field_cost(child_complexity)")]
     async fn case_systems(&self, ctx: &Context<'_>) -> Result<Vec<CaseSystemNode>> {
         let rc = RequestCtx::from(ctx)?;
         if rc.viewer.role == Role::Anonymous {
@@ -72,6 +77,7 @@ impl Query {
     }
 
     /// One case by global id.
+    #[graphql(complexity = "crate::limits::backend_field_cost(child_complexity)")]
     async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CaseNode>> {
         match resolve_node(ctx, &id).await? {
             Some(Node::Case(case)) => Ok(Some(case)),
@@ -82,16 +88,27 @@ impl Query {
 
     /// A person by CPR number (`DDMMYY-SSSS`), merged across every system, with their cases.
     /// Null when no visible case names them.
+    #[graphql(complexity = "crate::limits::backend_field_cost(child_complexity)")]
     async fn party(&self, ctx: &Context<'_>, cpr: String) -> Result<Option<PartyNode>> {
         let rc = RequestCtx::from(ctx)?;
         let parsed = pipeline::cpr::Cpr::parse(&cpr)
             .map_err(|e| api_error(Code::BadUserInput, e.to_string()))?;
         let key = PartyKey::Cpr(parsed.digits());
-        policy::require_party_lookup(rc.viewer, &key)?;
+        let grants = rc.loaders.grants().await?;
+        if let Err(e) = policy::require_party_lookup(rc.viewer, &grants, &key) {
+            return Err(reads::deny(
+                &rc,
+                e,
+                Some("party"),
+                Some(reads::party_object_id(&rc, &key)),
+            )
+            .await);
+        }
         party_by_key(ctx, key).await
     }
 
     /// The signed-in citizen's own cases in every system.
+    #[graphql(complexity = "crate::limits::connection_cost(first, child_complexity)")]
     async fn my_cases(
         &self,
         ctx: &Context<'_>,
@@ -99,7 +116,9 @@ impl Query {
         after: Option<String>,
     ) -> Result<CountedConnection<CaseNode>> {
         let rc = RequestCtx::from(ctx)?;
-        policy::require_case_reader(rc.viewer)?;
+        if let Err(e) = policy::require_case_reader(rc.viewer) {
+            return Err(reads::deny(&rc, e, None, None).await);
+        }
         let Some(key) = rc
             .viewer
             .cpr
@@ -111,7 +130,7 @@ impl Query {
                 "myCases is for citizens signed in with MitID",
             ));
         };
-        let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, &key).await;
+        let (cases, failures) = reads::party_cases(&rc, &key).await?;
         for failure in failures {
             ctx.add_error(
                 ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),
@@ -119,11 +138,31 @@ impl Query {
         }
         paginate(cases, first, after, &rc.services.limits, CaseNode)
     }
+
+    /// Consents: a citizen's own; a third party's grants; an admin's for `citizenCpr`.
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        citizen_cpr: Option<String>,
+    ) -> Result<Vec<ConsentNode>> {
+        crate::types::consent::list(ctx, citizen_cpr).await
+    }
+
+    /// The audit log, newest last; admins only.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditEventFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<AuditEventNode>> {
+        crate::types::audit::list(ctx, filter.unwrap_or_default(), first, after).await
+    }
 }
 
 async fn party_by_key(ctx: &Context<'_>, key: PartyKey) -> Result<Option<PartyNode>> {
     let rc = RequestCtx::from(ctx)?;
-    let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, &key).await;
+    let (cases, failures) = reads::party_cases(&rc, &key).await?;
     let record = cases
         .iter()
         .flat_map(|c| c.parties.iter())
@@ -156,17 +195,20 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     };
     match global {
         GlobalId::Case { system, local_id } => {
-            policy::require_case_reader(rc.viewer)?;
+            let object = format!("{system}/{local_id}");
+            if let Err(e) = policy::require_case_reader(rc.viewer) {
+                return Err(reads::deny(&rc, e, Some("case"), Some(object)).await);
+            }
             let key = CaseKey {
                 system: SystemId::new(system),
                 local_id,
             };
-            match reads::case(rc.loaders, rc.viewer, key)
-                .await
+            match reads::case(&rc, key)
+                .await?
                 .map_err(|e| system_unavailable(&e))?
             {
                 Some(case) => Ok(Some(Node::Case(CaseNode(case)))),
-                None => Err(not_found()),
+                None => Err(reads::deny(&rc, not_found(), Some("case"), Some(object)).await),
             }
         }
         GlobalId::Document {
@@ -174,26 +216,29 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             case_local_id,
             local_id,
         } => {
-            policy::require_case_reader(rc.viewer)?;
+            let object = format!("{system}/{case_local_id}/{local_id}");
+            if let Err(e) = policy::require_case_reader(rc.viewer) {
+                return Err(reads::deny(&rc, e, Some("document"), Some(object)).await);
+            }
             let key = CaseKey {
                 system: SystemId::new(system),
                 local_id: case_local_id,
             };
-            let Some(case) = reads::case(rc.loaders, rc.viewer, key)
-                .await
+            let Some(case) = reads::case(&rc, key)
+                .await?
                 .map_err(|e| system_unavailable(&e))?
             else {
-                return Err(not_found());
+                return Err(reads::deny(&rc, not_found(), Some("document"), Some(object)).await);
             };
-            let docs = reads::documents(rc.loaders, rc.viewer, &case)
-                .await
+            let docs = reads::documents(&rc, &case)
+                .await?
                 .map_err(|e| system_unavailable(&e))?;
             match docs.into_iter().find(|d| d.local_id == local_id) {
                 Some(doc) => Ok(Some(Node::Document(DocumentNode {
                     case,
                     document: std::sync::Arc::new(doc),
                 }))),
-                None => Err(not_found()),
+                None => Err(reads::deny(&rc, not_found(), Some("document"), Some(object)).await),
             }
         }
         GlobalId::Party { sealed } => {
@@ -206,7 +251,10 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             else {
                 return Err(not_found());
             };
-            policy::require_party_lookup(rc.viewer, &key)?;
+            let grants = rc.loaders.grants().await?;
+            if let Err(e) = policy::require_party_lookup(rc.viewer, &grants, &key) {
+                return Err(reads::deny(&rc, e, Some("party"), Some(id.to_string())).await);
+            }
             match party_by_key(ctx, key).await? {
                 Some(p) => Ok(Some(Node::Party(p))),
                 None => Err(not_found()),

@@ -12,7 +12,7 @@ use crate::viewer::Viewer;
 pub struct RequestCtx<'a> {
     /// The verified viewer (anonymous if `api` handed none).
     pub viewer: &'a Viewer,
-    /// This request's DataLoaders.
+    /// This request's DataLoaders (and its consents and audit batching).
     pub loaders: &'a Loaders,
     /// Shared services.
     pub services: &'a Arc<Services>,

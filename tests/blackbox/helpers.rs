@@ -53,6 +53,7 @@ pub struct TestApp {
     pub systems: StartedSystems,
     pub sql: Arc<SqlSystem>,
     pub tokens: Tokens,
+    pub settings: Settings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: TempDir,
 }
@@ -190,6 +191,7 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
         systems,
         sql,
         tokens,
+        settings,
         shutdown: Some(tx),
         _dir: dir,
     }
@@ -226,6 +228,19 @@ fn tokens(settings: &Settings, m: &Municipality) -> Tokens {
 }
 
 impl TestApp {
+    /// A token for any identity, signed like the others.
+    pub fn token(&self, subject: &str, identity: DevIdentity) -> String {
+        mint_dev_token(&self.settings.auth, subject, &identity, 600)
+            .unwrap_or_else(|e| panic!("token: {e}"))
+    }
+
+    /// A connection to the hub's own store.
+    pub async fn store(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.settings.store.url)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"))
+    }
+
     pub fn municipality(&self) -> &Municipality {
         &self.systems.municipality
     }

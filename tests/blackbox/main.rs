@@ -1,6 +1,8 @@
 //! One test binary: the hub over HTTP against the five simulated systems.
 
+mod access;
 mod graphql_http;
 mod helpers;
+mod limits;
 mod read_path;
 mod store;

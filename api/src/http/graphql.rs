@@ -9,12 +9,13 @@
 //!   parsed or validated) is 400; under `application/json` it is 200, as the spec says for legacy
 //!   clients. A body that is not a GraphQL request at all is 400 either way.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -95,6 +96,7 @@ fn reply(status: StatusCode, media: MediaType, body: &Value) -> Response {
 /// `GET /graphql`.
 pub async fn get(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
@@ -146,11 +148,16 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, &headers, media, Batch::One(Box::new(request))).await
+    execute(&state, peer, &headers, media, Batch::One(Box::new(request))).await
 }
 
 /// `POST /graphql`.
-pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = negotiate(header_str(&headers, header::ACCEPT)) else {
         return (
             StatusCode::NOT_ACCEPTABLE,
@@ -226,7 +233,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
             }
         },
     };
-    execute(&state, &headers, media, batch).await
+    execute(&state, peer, &headers, media, batch).await
 }
 
 enum Batch {
@@ -289,6 +296,7 @@ fn failed_before_execution(response: &async_graphql::Response) -> bool {
 
 async fn execute(
     state: &AppState,
+    peer: SocketAddr,
     headers: &HeaderMap,
     media: MediaType,
     batch: Batch,
@@ -296,6 +304,7 @@ async fn execute(
     let viewer = match state
         .verifier
         .viewer(header_str(headers, header::AUTHORIZATION))
+        .await
     {
         Ok(v) => v,
         Err(error) => {
@@ -312,8 +321,14 @@ async fn execute(
         }
     };
     let timeout = Duration::from_millis(state.request_timeout_ms);
+    let request_id = uuid::Uuid::new_v4().to_string();
+    tracing::debug!(%request_id, role = ?viewer.role, "graphql request");
+    let meta = schema::services::audit::RequestMeta {
+        request_id,
+        client_addr: Some(peer.ip().to_string()),
+    };
     let run = |request: async_graphql::Request| {
-        let request = schema::prepare(request, viewer.clone(), &state.services);
+        let request = schema::prepare(request, viewer.clone(), meta.clone(), &state.services);
         let schema = state.schema.clone();
         async move {
             match tokio::time::timeout(timeout, schema.execute(request)).await {

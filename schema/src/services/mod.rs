@@ -1,5 +1,7 @@
 //! Plain async service functions behind the resolvers.
 
+pub mod audit;
+pub mod consent;
 pub mod health;
 pub mod reads;
 

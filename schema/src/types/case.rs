@@ -82,6 +82,7 @@ impl CaseNode {
     }
     /// The case's documents in aktnummer order; null with a `CASE_SYSTEM_UNAVAILABLE` error if
     /// the system could not be read.
+    #[graphql(complexity = "crate::limits::connection_cost(first, child_complexity)")]
     async fn documents(
         &self,
         ctx: &Context<'_>,
@@ -89,8 +90,8 @@ impl CaseNode {
         after: Option<String>,
     ) -> Result<Option<CountedConnection<DocumentNode>>> {
         let rc = RequestCtx::from(ctx)?;
-        let docs = reads::documents(rc.loaders, rc.viewer, &self.0)
-            .await
+        let docs = reads::documents(&rc, &self.0)
+            .await?
             .map_err(|e| system_unavailable(&e))?;
         let case = self.0.clone();
         paginate(docs, first, after, &rc.services.limits, |d| DocumentNode {

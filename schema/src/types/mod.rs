@@ -1,7 +1,9 @@
 //! GraphQL output types, one per file. Each converts from the unified model; none is stored.
 
+pub mod audit;
 pub mod case;
 pub mod connection;
+pub mod consent;
 pub mod document;
 pub mod enums;
 pub mod party;

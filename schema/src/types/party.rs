@@ -9,6 +9,7 @@ use crate::error::system_unavailable;
 use crate::ids::{GlobalId, IdSealer};
 use crate::policy;
 use crate::request::RequestCtx;
+use crate::services::audit::Entry;
 use crate::services::reads;
 
 /// A party. Where a system records a CPR or CVR number, the same person in several systems is
@@ -104,16 +105,28 @@ impl PartyNode {
     pub async fn id(&self) -> ID {
         self.id.clone()
     }
-    /// CPR number: in full to the citizen it belongs to, otherwise masked `DDMMYY-XXXX`.
-    async fn cpr(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+    /// CPR number. In full to the citizen it belongs to and to a third party holding their
+    /// consent; to a caseworker only when asked for with a `purpose` (at least three characters,
+    /// written to the audit log); otherwise masked `DDMMYY-XXXX`.
+    async fn cpr(&self, ctx: &Context<'_>, purpose: Option<String>) -> Result<Option<String>> {
         let rc = RequestCtx::from(ctx)?;
-        Ok(match &self.key {
-            Some(k @ PartyKey::Cpr(_)) if policy::show_full_number(rc.viewer, k) => {
-                Some(k.display_number())
-            }
-            Some(k @ PartyKey::Cpr(_)) => Some(masked(k)),
-            _ => None,
-        })
+        let Some(k @ PartyKey::Cpr(_)) = &self.key else {
+            return Ok(None);
+        };
+        let grants = rc.loaders.grants().await?;
+        if !policy::show_full_number(rc.viewer, &grants, k, purpose.as_deref()) {
+            return Ok(Some(masked(k)));
+        }
+        if rc.viewer.role == crate::viewer::Role::Caseworker {
+            let mut entry = Entry::read(
+                "party.cpr_revealed",
+                "party",
+                reads::party_object_id(&rc, k),
+            );
+            entry.purpose = purpose.map(|p| p.trim().to_owned());
+            rc.loaders.audit(vec![entry]).await?;
+        }
+        Ok(Some(k.display_number()))
     }
     /// CVR number, for companies.
     async fn cvr(&self) -> Option<String> {
@@ -132,6 +145,7 @@ impl PartyNode {
     }
     /// Every case the party is on, in every system, that the viewer may see. A system that
     /// cannot be read adds a `CASE_SYSTEM_UNAVAILABLE` error naming it; the others still answer.
+    #[graphql(complexity = "crate::limits::connection_cost(first, child_complexity)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -142,7 +156,7 @@ impl PartyNode {
         let Some(key) = &self.key else {
             return paginate(Vec::new(), first, after, &rc.services.limits, CaseNode);
         };
-        let (cases, failures) = reads::party_cases(rc.loaders, rc.viewer, key).await;
+        let (cases, failures) = reads::party_cases(&rc, key).await?;
         for failure in failures {
             ctx.add_error(
                 ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),
