@@ -98,7 +98,7 @@ pub async fn start_systems(
                 config.soap = Some(SoapConfig {
                     url: format!("{}/sagdokumentindeks/6", server.base_url()),
                     max_response_bytes: 64 * 1024 * 1024,
-                    page_size: 500,
+                    page_size: 1_000,
                 });
                 servers.push(server);
             }
@@ -113,7 +113,7 @@ pub async fn start_systems(
                 config.rest = Some(RestConfig {
                     url: server.base_url(),
                     token: REST_TOKEN.to_owned(),
-                    page_size: 500,
+                    page_size: 1_000,
                     max_response_bytes: 64 * 1024 * 1024,
                 });
                 servers.push(server);

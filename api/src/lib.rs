@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`settings`]: the typed settings tree (TOML + `SAGSHUB__*` environment overrides).
 //! - [`auth`]: `Authorization: Bearer` → verified [`schema::Viewer`].
+//! - [`logging`]: the log writer that masks CPR-shaped numbers.
 //! - [`http`]: the axum router; `/graphql` per GraphQL-over-HTTP, `/playground`, health.
 //! - [`demo`]: `sagshub demo` — simulated systems + hub on embedded defaults.
 //! - [`detect_cli`]: `sagshub detect eval|scan|bench|corpus` — the personal-data detector's tools.
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod demo;
 pub mod detect_cli;
 pub mod http;
+pub mod logging;
 pub mod settings;
 
 use std::future::Future;

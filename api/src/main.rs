@@ -158,7 +158,7 @@ fn init_tracing() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(api::logging::Redacting(std::io::stderr))
         .init();
 }
 
@@ -186,7 +186,7 @@ async fn main() -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
             tracing_subscriber::fmt()
                 .with_env_filter(filter)
-                .with_writer(std::io::stderr)
+                .with_writer(api::logging::Redacting(std::io::stderr))
                 .init();
             let params = match scale {
                 Scale::Demo => playground::municipality::Params::demo(),

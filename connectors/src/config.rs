@@ -196,7 +196,7 @@ fn default_max_response_bytes() -> u64 {
     64 * 1024 * 1024
 }
 fn default_page_size() -> usize {
-    500
+    1_000
 }
 fn default_pool() -> u32 {
     4

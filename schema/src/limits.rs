@@ -24,8 +24,16 @@
 //! # Cost
 //! async-graphql's complexity counts 1 per field plus its children. Fields that reach a case
 //! system cost [`BACKEND_FIELD_COST`] more, and lists multiply their children by how many items
-//! they may return (see [`connection_cost`]). What the default [`Limits::max_complexity`]
-//! (2,000,000) lets through:
+//! they may return:
+//!
+//! - [`connection_cost`]: `Query.myCases`, `Party.cases`, `Case.documents` — 10 + `first` (or
+//!   100) × the selection of one item;
+//! - [`list_cost`]: `Query.nodes` — 10 + the number of ids × the selection of one node;
+//! - [`backend_field_cost`]: `Query.node`, `case`, `party`, `caseSystems` — 10 + the selection.
+//!
+//! Everything else (fields read from an object already fetched, and the store-backed fields)
+//! keeps async-graphql's 1 + children. What the default [`Limits::max_complexity`] (2,000,000)
+//! lets through:
 //!
 //! | query | complexity |
 //! |---|---|

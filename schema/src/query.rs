@@ -131,6 +131,9 @@ impl Query {
             ));
         };
         let (cases, failures) = reads::party_cases(&rc, &key).await?;
+        if reads::selects_documents(ctx) {
+            reads::prefetch_documents(&rc, &cases).await;
+        }
         for failure in failures {
             ctx.add_error(
                 ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),

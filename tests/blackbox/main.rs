@@ -4,5 +4,6 @@ mod access;
 mod graphql_http;
 mod helpers;
 mod limits;
+mod logs;
 mod read_path;
 mod store;

@@ -40,7 +40,7 @@ use crate::municipality::{DocKind, Level, Municipality, SimCase, SimDocument, St
 /// Default page size when `limit` is absent.
 const DEFAULT_LIMIT: usize = 50;
 /// Largest page size served.
-const MAX_LIMIT: usize = 500;
+const MAX_LIMIT: usize = 1_000;
 
 /// Start the REST fagsystem for `system`'s slice of `muni` on `listener`, requiring `token`.
 pub async fn spawn(

@@ -140,3 +140,31 @@ pub async fn documents(
     }
     Ok(Ok(docs))
 }
+
+/// When the query will ask for the documents of these cases, load them all at once: one call per
+/// system however the resolvers' timing falls (the loader's time-window batching alone can split
+/// a level into several calls under load).
+pub async fn prefetch_documents(rc: &RequestCtx<'_>, cases: &[Arc<Case>]) {
+    let keys: Vec<CaseKey> = cases
+        .iter()
+        .map(|c| CaseKey {
+            system: c.system.clone(),
+            local_id: c.local_id.clone(),
+        })
+        .collect();
+    if !keys.is_empty() {
+        // Errors are values in this loader; each resolver reports its own.
+        let _ = rc.loaders.documents.load_many(keys).await;
+    }
+}
+
+/// Whether the selection below a connection field asks for `documents` of its cases.
+pub fn selects_documents(ctx: &async_graphql::Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    look.field("nodes").field("documents").exists()
+        || look
+            .field("edges")
+            .field("node")
+            .field("documents")
+            .exists()
+}

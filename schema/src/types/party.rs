@@ -157,6 +157,9 @@ impl PartyNode {
             return paginate(Vec::new(), first, after, &rc.services.limits, CaseNode);
         };
         let (cases, failures) = reads::party_cases(&rc, key).await?;
+        if reads::selects_documents(ctx) {
+            reads::prefetch_documents(&rc, &cases).await;
+        }
         for failure in failures {
             ctx.add_error(
                 ctx.set_error_path(system_unavailable(&failure).into_server_error(ctx.item.pos)),
