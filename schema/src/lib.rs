@@ -84,7 +84,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_depth: 12,
+            max_depth: 16,
             max_complexity: 2_000_000,
             default_page_size: DEFAULT_PAGE_SIZE,
             max_page_size: 1_000,

@@ -196,3 +196,14 @@ async fn introspection_for_anonymous_viewers_or_citizens_can_be_configured() {
     }
     assert_still_answering(&app).await;
 }
+
+#[tokio::test]
+async fn graphiqls_own_introspection_query_passes_the_default_limits() {
+    // The query GraphiQL sends to draw its docs: deeper than any data query, so the default
+    // depth limit must leave room for it.
+    let app = crate::helpers::spawn_app(playground::municipality::Params::small()).await;
+    let query = include_str!("fixtures/graphiql_introspection.graphql");
+    let answer = app.gql(Some(&app.tokens.caseworker_all), query, serde_json::json!({})).await;
+    assert_eq!(answer["errors"], serde_json::Value::Null, "{answer:#}");
+    assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "Query");
+}
