@@ -203,7 +203,13 @@ async fn graphiqls_own_introspection_query_passes_the_default_limits() {
     // depth limit must leave room for it.
     let app = crate::helpers::spawn_app(playground::municipality::Params::small()).await;
     let query = include_str!("fixtures/graphiql_introspection.graphql");
-    let answer = app.gql(Some(&app.tokens.caseworker_all), query, serde_json::json!({})).await;
+    let answer = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            query,
+            serde_json::json!({}),
+        )
+        .await;
     assert_eq!(answer["errors"], serde_json::Value::Null, "{answer:#}");
     assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "Query");
 }

@@ -60,6 +60,38 @@ async fn health_probes_are_recorded_in_a_postgresql_store() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rows.len(), 5);
         assert!(rows.iter().all(|r| r.up && r.last_up_at.is_some()));
+        // The audit chain and consents work on PostgreSQL too (advisory lock, timestamps).
+        let cpr = app.municipality().demo_citizen().cpr.clone();
+        let q = "query($cpr: String!) { party(cpr: $cpr) { cases { nodes { documents { totalCount } } } } }";
+        let read = app
+            .gql(Some(&app.tokens.caseworker_all), q, json!({ "cpr": cpr }))
+            .await;
+        assert_eq!(read["errors"], serde_json::Value::Null, "{read:#}");
+        let until = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        let consent = app
+            .gql(
+                Some(&app.tokens.citizen),
+                "mutation($input: RegisterConsentInput!) { registerConsent(input: $input) { consent { active } } }",
+                json!({ "input": { "granteeSubject": "pg-lawyer", "granteeName": "Advokat", "validUntil": until } }),
+            )
+            .await;
+        assert_eq!(
+            consent["data"]["registerConsent"]["consent"]["active"],
+            json!(true),
+            "{consent:#}"
+        );
+        let report = api::audit_verify(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.starts_with("audit log intact"), "{report}");
+        let events = entities::audit_event::Entity::find()
+            .all(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            events.iter().any(|e| e.action == "document.read")
+                && events.iter().any(|e| e.action == "consent.registered")
+        );
         db.close().await.ok();
     }
     // Terminate the hub's pooled connections before dropping the database.
