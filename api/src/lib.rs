@@ -37,6 +37,14 @@ pub async fn connect_store(settings: &Settings) -> Result<DatabaseConnection> {
     options
         .max_connections(settings.store.max_connections)
         .sqlx_logging(false);
+    // The embedded store in WAL mode: a commit is one append and one fsync, and readers do not
+    // block the audit log's appends. `synchronous = FULL` keeps every committed audit event on
+    // disk before the data it records is returned.
+    options.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .busy_timeout(std::time::Duration::from_secs(10))
+    });
     let db = Database::connect(options).await.with_context(|| {
         format!(
             "connecting to the store at {}",

@@ -237,10 +237,13 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .await?
                 .map_err(|e| system_unavailable(&e))?;
             match docs.into_iter().find(|d| d.local_id == local_id) {
-                Some(doc) => Ok(Some(Node::Document(DocumentNode {
-                    case,
-                    document: std::sync::Arc::new(doc),
-                }))),
+                Some(doc) => {
+                    reads::audit_documents(&rc, [&doc]).await?;
+                    Ok(Some(Node::Document(DocumentNode {
+                        case,
+                        document: std::sync::Arc::new(doc),
+                    })))
+                }
                 None => Err(reads::deny(&rc, not_found(), Some("document"), Some(object)).await),
             }
         }

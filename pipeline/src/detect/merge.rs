@@ -12,66 +12,57 @@ use super::Category;
 use super::Raw;
 
 /// Merge `raw` into non-overlapping personal data plus attention points, sorted.
+///
+/// One sweep in start order over a stack of kept findings: linear after the sort.
 pub(crate) fn merge(mut raw: Vec<Raw>) -> Vec<Raw> {
     let (mut pd, mut att): (Vec<Raw>, Vec<Raw>) =
         raw.drain(..).partition(|r| r.category.is_personal_data());
-    // Strongest first, so weaker overlapping findings are clipped against settled ones.
     pd.sort_by(|a, b| {
-        b.category
-            .priority()
-            .cmp(&a.category.priority())
-            .then(a.start.cmp(&b.start))
+        a.start
+            .cmp(&b.start)
+            .then(b.category.priority().cmp(&a.category.priority()))
             .then(b.end.cmp(&a.end))
+            .then(a.category.cmp(&b.category))
     });
-    let mut kept: Vec<Raw> = Vec::with_capacity(pd.len());
-    for r in pd {
-        let mut r = r;
-        let mut drop = false;
-        for k in kept.iter_mut() {
-            if r.start >= k.end || r.end <= k.start {
-                continue;
-            }
-            if k.category == r.category {
-                k.start = k.start.min(r.start);
-                k.end = k.end.max(r.end);
-                if r.confidence > k.confidence {
-                    k.confidence = r.confidence;
-                    k.reason = r.reason;
-                }
-                drop = true;
+    let mut out: Vec<Raw> = Vec::with_capacity(pd.len() + att.len());
+    for mut r in pd {
+        loop {
+            let Some(l) = out.last_mut() else { break };
+            if r.start >= l.end {
                 break;
             }
-            // A weaker category: keep only a part outside the stronger finding, if any.
-            if r.start >= k.start && r.end <= k.end {
-                drop = true;
-                break;
-            }
-            if r.start < k.start {
-                r.end = k.start;
-            } else {
-                r.start = k.end;
-            }
-        }
-        if !drop && r.start < r.end {
-            kept.push(r);
-        }
-    }
-    // Same-category unions may now overlap each other: join them in order.
-    kept.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
-    let mut out: Vec<Raw> = Vec::with_capacity(kept.len() + att.len());
-    for r in kept {
-        match out.last_mut() {
-            Some(l) if l.category == r.category && r.start < l.end => {
+            if l.category == r.category {
                 l.end = l.end.max(r.end);
                 if r.confidence > l.confidence {
                     l.confidence = r.confidence;
                     l.reason = r.reason;
                 }
+                r.end = r.start;
+                break;
             }
-            _ => out.push(r),
+            if r.category.priority() > l.category.priority() {
+                // The stronger new finding cuts the weaker one short (or removes it).
+                if l.start < r.start {
+                    l.end = r.start;
+                } else {
+                    out.pop();
+                }
+                continue;
+            }
+            // The weaker new finding keeps only what lies after the stronger one.
+            r.start = r.start.max(l.end);
+            break;
+        }
+        if r.start < r.end {
+            out.push(r);
         }
     }
-    att.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
+    att.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(a.end.cmp(&b.end))
+            .then(a.category.cmp(&b.category))
+    });
     let mut att_out: Vec<Raw> = Vec::with_capacity(att.len());
     for r in att {
         match att_out.last_mut() {
@@ -79,13 +70,22 @@ pub(crate) fn merge(mut raw: Vec<Raw>) -> Vec<Raw> {
             _ => att_out.push(r),
         }
     }
-    out.extend(att_out);
-    out.sort_by(|a, b| {
-        a.start
-            .cmp(&b.start)
-            .then(a.end.cmp(&b.end))
-            .then(a.category.cmp(&b.category))
-    });
+    // Both lists are sorted: merge them by start.
+    let pd_sorted = std::mem::take(&mut out);
+    let (mut a, mut b) = (
+        pd_sorted.into_iter().peekable(),
+        att_out.into_iter().peekable(),
+    );
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => (x.start, x.end, x.category) <= (y.start, y.end, y.category),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next);
+    }
     out
 }
 

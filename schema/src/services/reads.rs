@@ -110,7 +110,8 @@ pub async fn case(
     Ok(Ok(Some(case)))
 }
 
-/// The documents of a case the viewer may see (the caller has already checked the case).
+/// The documents of a case the viewer may see (the caller has already checked the case). The
+/// caller audits the ones it hands out with [`audit_documents`].
 #[tracing::instrument(skip_all)]
 pub async fn documents(
     rc: &RequestCtx<'_>,
@@ -129,16 +130,24 @@ pub async fn documents(
         Ok(Some(Err(failure))) => return Ok(Err(failure)),
         Ok(None) | Err(_) => Vec::new(),
     };
-    if policy::is_audited(rc.viewer) {
-        rc.loaders
-            .audit(
-                docs.iter()
-                    .map(|d| Entry::read("document.read", "document", document_object_id(d)))
-                    .collect(),
-            )
-            .await?;
-    }
     Ok(Ok(docs))
+}
+
+/// Record the reads of the documents actually handed to the viewer (a page, or one node).
+pub async fn audit_documents<'d>(
+    rc: &RequestCtx<'_>,
+    docs: impl IntoIterator<Item = &'d Document>,
+) -> async_graphql::Result<()> {
+    if !policy::is_audited(rc.viewer) {
+        return Ok(());
+    }
+    rc.loaders
+        .audit(
+            docs.into_iter()
+                .map(|d| Entry::read("document.read", "document", document_object_id(d)))
+                .collect(),
+        )
+        .await
 }
 
 /// When the query will ask for the documents of these cases, load them all at once: one call per

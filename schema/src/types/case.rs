@@ -94,11 +94,12 @@ impl CaseNode {
             .await?
             .map_err(|e| system_unavailable(&e))?;
         let case = self.0.clone();
-        paginate(docs, first, after, &rc.services.limits, |d| DocumentNode {
+        let page = paginate(docs, first, after, &rc.services.limits, |d| DocumentNode {
             case: case.clone(),
             document: Arc::new(d),
-        })
-        .map(Some)
+        })?;
+        reads::audit_documents(&rc, page.edges.iter().map(|e| e.node.document.as_ref())).await?;
+        Ok(Some(page))
     }
     /// Parties with their roles.
     async fn parties(&self, ctx: &Context<'_>) -> Result<Vec<CaseParty>> {
