@@ -203,6 +203,11 @@ fn at_line_start(text: &str, tokens: &[Token], i: usize) -> bool {
 
 /// A street address whose street word is token `i`; pushes it and returns the next token.
 fn street(text: &str, tokens: &[Token], i: usize, out: &mut Vec<Raw>) -> Option<usize> {
+    // Cheap test first: a house number (or `nr.`) must follow.
+    let next = tokens.get(i + 1)?;
+    if next.kind != Kind::Num && !next.text(text).eq_ignore_ascii_case("nr") {
+        return None;
+    }
     let word = tokens[i].text(text);
     let is_type = lower_in(word, TYPE_WORDS);
     if !is_type && !ends_with_suffix(word) {

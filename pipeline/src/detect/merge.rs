@@ -26,8 +26,7 @@ pub(crate) fn merge(mut raw: Vec<Raw>) -> Vec<Raw> {
     });
     let mut out: Vec<Raw> = Vec::with_capacity(pd.len() + att.len());
     for mut r in pd {
-        loop {
-            let Some(l) = out.last_mut() else { break };
+        while let Some(l) = out.last_mut() {
             if r.start >= l.end {
                 break;
             }

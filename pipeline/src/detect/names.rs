@@ -11,7 +11,7 @@
 //! The lists live in `pipeline/data/names/` (source and licence in its README) and are built
 //! once into one hash map from lower-cased name to what it can be.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::token::{Gap, Kind, Token, gap};
@@ -21,8 +21,8 @@ const FIRST: u8 = 1;
 const SUR: u8 = 2;
 const WORD: u8 = 4;
 
-static LEXICON: LazyLock<HashMap<String, u8>> = LazyLock::new(|| {
-    let mut m: HashMap<String, u8> = HashMap::new();
+static LEXICON: LazyLock<HashMap<String, u8, FnvBuild>> = LazyLock::new(|| {
+    let mut m: HashMap<String, u8, FnvBuild> = HashMap::default();
     let files: [(&str, u8); 5] = [
         (include_str!("../../data/names/first_names_da.txt"), FIRST),
         (
@@ -300,18 +300,63 @@ impl Class {
     }
 }
 
-fn in_list(word: &str, list: &[&str]) -> bool {
-    if word.is_ascii() {
-        list.iter().any(|w| word.eq_ignore_ascii_case(w))
+/// FNV-1a: the lexicon's keys are short words, where SipHash's set-up dominates.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+type WordSet = HashSet<&'static [u8], FnvBuild>;
+
+fn set_of(words: &[&'static str]) -> WordSet {
+    words.iter().map(|w| w.as_bytes()).collect()
+}
+
+static RELATION_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(RELATIONS));
+static VERB_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(SUBJECT_VERBS));
+static STOP_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(NOT_NAMES));
+static PARTICLE_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(PARTICLES));
+static COMPANY_SET: LazyLock<WordSet> = LazyLock::new(|| set_of(COMPANY));
+
+/// Whether `word`, lower-cased, is in `set` (no allocation for short ASCII words).
+fn in_list(word: &str, set: &WordSet) -> bool {
+    if word.len() <= 32 && word.is_ascii() {
+        let mut b = [0u8; 32];
+        for (d, s) in b.iter_mut().zip(word.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        set.contains(&b[..word.len()])
     } else {
-        list.contains(&word.to_lowercase().as_str())
+        set.contains(word.to_lowercase().as_bytes())
     }
 }
 
 fn lower_into(buf: &mut String, s: &str) {
     buf.clear();
-    for c in s.chars() {
-        buf.extend(c.to_lowercase());
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        for c in s.chars() {
+            buf.extend(c.to_lowercase());
+        }
     }
 }
 
@@ -400,7 +445,7 @@ fn trigger_before(text: &str, tokens: &[Token], i: usize) -> bool {
             // Only `v/`.
             return tokens.get(p + 1).is_some_and(|s| s.is_punct(b'/'));
         }
-        return in_list(w, RELATIONS);
+        return in_list(w, &RELATION_SET);
     }
     false
 }
@@ -424,7 +469,7 @@ fn company_after(text: &str, tokens: &[Token], j: usize) -> bool {
     {
         return true;
     }
-    in_list(t.text(text), COMPANY)
+    in_list(t.text(text), &COMPANY_SET)
 }
 
 /// Every person name in the token list.
@@ -441,7 +486,7 @@ pub(crate) fn find(text: &str, tokens: &[Token], out: &mut Vec<Raw>) {
         let c0 = classify(word, &mut buf);
         let trig = trigger_before(text, tokens, i);
         let at_start = sentence_start(text, tokens, i);
-        let stop0 = in_list(word, NOT_NAMES);
+        let stop0 = STOP_SET.contains(buf.as_bytes());
         if stop0
             || (!c0.known() && !trig && (at_start || !next_is_strong(text, tokens, i, &mut buf)))
         {
@@ -474,7 +519,7 @@ pub(crate) fn find(text: &str, tokens: &[Token], out: &mut Vec<Raw>) {
             if n.kind == Kind::Word
                 && !n.cap
                 && g == Gap::Space
-                && in_list(n.text(text), PARTICLES)
+                && in_list(n.text(text), &PARTICLE_SET)
                 && tokens.get(j + 2).is_some_and(|w| {
                     w.kind == Kind::Word && w.cap && gap(text, n.end, w.start) != Gap::Paragraph
                 })
@@ -488,7 +533,7 @@ pub(crate) fn find(text: &str, tokens: &[Token], out: &mut Vec<Raw>) {
                 break;
             }
             let nw = n.text(text);
-            if in_list(nw, NOT_NAMES) {
+            if in_list(nw, &STOP_SET) {
                 break;
             }
             let c = classify(nw, &mut buf);
@@ -543,17 +588,16 @@ pub(crate) fn find(text: &str, tokens: &[Token], out: &mut Vec<Raw>) {
 /// start a name (`Xiomara Nguyen`).
 fn next_is_strong(text: &str, tokens: &[Token], i: usize, buf: &mut String) -> bool {
     tokens.get(i + 1).is_some_and(|n| {
-        n.kind == Kind::Word
-            && n.cap
-            && gap(text, tokens[i].end, n.start) == Gap::Space
-            && classify(n.text(text), buf).strong()
-            && classify(n.text(text), buf).flags & SUR != 0
+        n.kind == Kind::Word && n.cap && gap(text, tokens[i].end, n.start) == Gap::Space && {
+            let c = classify(n.text(text), buf);
+            c.strong() && c.flags & SUR != 0
+        }
     })
 }
 
 fn subject_verb_after(text: &str, tokens: &[Token], i: usize) -> bool {
     tokens.get(i + 1).is_some_and(|n| {
-        (n.kind == Kind::Word && in_list(n.text(text), SUBJECT_VERBS)) || n.is_punct(b',')
+        (n.kind == Kind::Word && in_list(n.text(text), &VERB_SET)) || n.is_punct(b',')
     })
 }
 
@@ -561,7 +605,7 @@ fn subject_verb_after(text: &str, tokens: &[Token], i: usize) -> bool {
 fn sentence_verb_after(text: &str, tokens: &[Token], k: usize) -> bool {
     tokens
         .get(k + 1)
-        .is_some_and(|n| n.kind == Kind::Word && in_list(n.text(text), SUBJECT_VERBS))
+        .is_some_and(|n| n.kind == Kind::Word && in_list(n.text(text), &VERB_SET))
 }
 
 #[cfg(test)]
