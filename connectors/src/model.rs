@@ -281,3 +281,15 @@ pub struct Health {
     /// Whether the circuit breaker is currently open.
     pub circuit_open: bool,
 }
+
+impl Health {
+    /// The health a probe that started at `started` and ended with `result` shows.
+    pub fn from_probe<T>(started: std::time::Instant, result: &crate::Result<T>) -> Self {
+        Self {
+            up: result.is_ok(),
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            detail: result.as_ref().err().map(|e| e.to_string()),
+            circuit_open: false,
+        }
+    }
+}

@@ -768,21 +768,7 @@ impl CaseSystem for RestSystem {
             Ok(url) => self.get_json(url).await.map(|_| ()),
             Err(e) => Err(e),
         };
-        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        match result {
-            Ok(()) => Health {
-                up: true,
-                latency_ms,
-                detail: None,
-                circuit_open: false,
-            },
-            Err(e) => Health {
-                up: false,
-                latency_ms,
-                detail: Some(e.to_string()),
-                circuit_open: false,
-            },
-        }
+        Health::from_probe(started, &result)
     }
 }
 

@@ -493,13 +493,7 @@ impl CaseSystem for SqlSystem {
     async fn health(&self) -> Health {
         let started = Instant::now();
         let result = self.run(Query::Health, &Binds::new()).await;
-        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        Health {
-            up: result.is_ok(),
-            latency_ms,
-            detail: result.err().map(|e| e.to_string()),
-            circuit_open: false,
-        }
+        Health::from_probe(started, &result)
     }
 }
 

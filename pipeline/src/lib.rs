@@ -6,11 +6,12 @@
 //! - [`detect`]: personal data (CPR, names, addresses, phones, e-mails) and attention points in
 //!   Danish case text, with whose data it is; precision/recall/F2 evaluation.
 //!
-//! Text extraction, personal-data detection, redaction, bundle assembly, MeMo messages and
-//! deadlines join this crate with their issues.
+//! Redaction, bundle assembly, MeMo messages and deadlines join this crate with their issues.
 //!
 //! # Invariants
-//! - Every function is deterministic and side-effect free; inputs are bytes and values.
+//! - No database, no network. The one side effect is running the `tesseract` binary for OCR,
+//!   behind the [`extract::Ocr`] trait, so callers choose (or refuse) it and tests inject one.
+//! - Otherwise deterministic: inputs are bytes and values, outputs are values.
 //! - Nothing here ever formats a full CPR number into a log or an error.
 
 pub mod cpr;

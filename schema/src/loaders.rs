@@ -89,48 +89,35 @@ impl Loader<CaseKey> for DocumentsLoader {
     type Error = std::convert::Infallible;
 
     async fn load(&self, keys: &[CaseKey]) -> Result<HashMap<CaseKey, Self::Value>, Self::Error> {
-        let by_system = group_by_system(keys);
-        let calls = by_system.into_iter().map(|(system_id, ids)| async move {
-            let result = match self.0.registry.get(system_id.as_str()) {
-                Some(system) => system.documents_of_cases(&ids).await,
-                None => Err(unknown_system(&system_id)),
-            };
-            (system_id, ids, result)
-        });
         let mut out = HashMap::new();
-        for (system, ids, result) in join_all(calls).await {
-            match result {
-                Ok(documents) => {
-                    let mut per_case: HashMap<String, Vec<Document>> =
-                        ids.iter().map(|id| (id.clone(), Vec::new())).collect();
-                    for doc in documents {
-                        if let Some(list) = per_case.get_mut(&doc.case_local_id) {
-                            list.push(doc);
-                        }
-                    }
-                    for (local_id, mut docs) in per_case {
-                        docs.sort_by_key(|d| d.aktnummer);
-                        out.insert(
-                            CaseKey {
-                                system: system.clone(),
-                                local_id,
-                            },
-                            Ok(Arc::new(docs)),
-                        );
-                    }
-                }
+        for (system, ids, result) in per_system(&self.0, keys, |s, ids| async move {
+            s.documents_of_cases(&ids).await
+        })
+        .await
+        {
+            let documents = match result {
+                Ok(documents) => documents,
                 Err(error) => {
-                    let error = Arc::new(error);
-                    for local_id in ids {
-                        out.insert(
-                            CaseKey {
-                                system: system.clone(),
-                                local_id,
-                            },
-                            Err(error.clone()),
-                        );
-                    }
+                    fail_all(&mut out, &system, ids, error);
+                    continue;
                 }
+            };
+            let mut per_case: HashMap<String, Vec<Document>> =
+                ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+            for doc in documents {
+                if let Some(list) = per_case.get_mut(&doc.case_local_id) {
+                    list.push(doc);
+                }
+            }
+            for (local_id, mut docs) in per_case {
+                docs.sort_by_key(|d| d.aktnummer);
+                out.insert(
+                    CaseKey {
+                        system: system.clone(),
+                        local_id,
+                    },
+                    Ok(Arc::new(docs)),
+                );
             }
         }
         Ok(out)
@@ -145,16 +132,15 @@ impl Loader<CaseKey> for CasesByIdLoader {
     type Error = std::convert::Infallible;
 
     async fn load(&self, keys: &[CaseKey]) -> Result<HashMap<CaseKey, Self::Value>, Self::Error> {
-        let by_system = group_by_system(keys);
-        let calls = by_system.into_iter().map(|(system_id, ids)| async move {
-            let result = match self.0.registry.get(system_id.as_str()) {
-                Some(system) => system.cases_by_ids(&ids).await,
-                None => Err(unknown_system(&system_id)),
-            };
-            (system_id, ids, result)
-        });
         let mut out = HashMap::new();
-        for (system, ids, result) in join_all(calls).await {
+        for (system, ids, result) in
+            per_system(
+                &self.0,
+                keys,
+                |s, ids| async move { s.cases_by_ids(&ids).await },
+            )
+            .await
+        {
             match result {
                 Ok(cases) => {
                     for case in cases {
@@ -167,21 +153,53 @@ impl Loader<CaseKey> for CasesByIdLoader {
                         );
                     }
                 }
-                Err(error) => {
-                    let error = Arc::new(error);
-                    for local_id in ids {
-                        out.insert(
-                            CaseKey {
-                                system: system.clone(),
-                                local_id,
-                            },
-                            Err(error.clone()),
-                        );
-                    }
-                }
+                Err(error) => fail_all(&mut out, &system, ids, error),
             }
         }
         Ok(out)
+    }
+}
+
+/// Group `keys` by system and make one call per system, all at once.
+async fn per_system<T, F, Fut>(
+    services: &Services,
+    keys: &[CaseKey],
+    call: F,
+) -> Vec<(SystemId, Vec<String>, connectors::Result<Vec<T>>)>
+where
+    F: Fn(Arc<dyn connectors::CaseSystem>, Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = connectors::Result<Vec<T>>>,
+{
+    let calls = group_by_system(keys).into_iter().map(|(system_id, ids)| {
+        let system = services.registry.get(system_id.as_str()).cloned();
+        let fut = system.map(|s| call(s, ids.clone()));
+        async move {
+            let result = match fut {
+                Some(fut) => fut.await,
+                None => Err(unknown_system(&system_id)),
+            };
+            (system_id, ids, result)
+        }
+    });
+    join_all(calls).await
+}
+
+/// Every key of `ids` on `system` gets the (shared) failure.
+fn fail_all<V>(
+    out: &mut HashMap<CaseKey, Result<V, SystemFailure>>,
+    system: &SystemId,
+    ids: Vec<String>,
+    error: connectors::Error,
+) {
+    let error = Arc::new(error);
+    for local_id in ids {
+        out.insert(
+            CaseKey {
+                system: system.clone(),
+                local_id,
+            },
+            Err(error.clone()),
+        );
     }
 }
 

@@ -412,21 +412,7 @@ impl CaseSystem for SoapSystem {
             Ok(body) => parse_fremsoeg_sag(&self.id, &body).map(|_| ()),
             Err(e) => Err(e),
         };
-        let latency_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        match result {
-            Ok(()) => Health {
-                up: true,
-                latency_ms,
-                detail: None,
-                circuit_open: false,
-            },
-            Err(e) => Health {
-                up: false,
-                latency_ms,
-                detail: Some(e.to_string()),
-                circuit_open: false,
-            },
-        }
+        Health::from_probe(start, &result)
     }
 }
 
