@@ -14,14 +14,17 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, SubsecRound, Utc};
-use entities::audit_event::{ActiveModel, Column, Entity, Model};
+use entities::audit_event::{Column, Entity, Model};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
 };
 use sha2::{Digest, Sha256};
 
 use crate::viewer::{Role, Viewer};
+
+/// Rows per INSERT statement (13 values each; well under every backend's bind limit).
+const INSERT_CHUNK: usize = 500;
 
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -196,24 +199,50 @@ pub async fn append(db: &DatabaseConnection, events: Vec<NewEvent>) -> Result<()
         };
         row.hash = row_hash(&prev, &row);
         prev = row.hash.clone();
-        rows.push(ActiveModel {
-            seq: Set(row.seq),
-            occurred_at: Set(row.occurred_at),
-            actor: Set(row.actor),
-            role: Set(row.role),
-            action: Set(row.action),
-            object_kind: Set(row.object_kind),
-            object_id: Set(row.object_id),
-            purpose: Set(row.purpose),
-            request_id: Set(row.request_id),
-            client_addr: Set(row.client_addr),
-            outcome: Set(row.outcome),
-            prev_hash: Set(row.prev_hash),
-            hash: Set(row.hash),
-        });
+        rows.push(row);
     }
-    for chunk in rows.chunks(200) {
-        Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    // One multi-row INSERT per chunk, values bound (the rows are plain values; building
+    // ActiveModels for thousands of rows per request cost more than the insert itself).
+    let backend = txn.get_database_backend();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO audit_event (seq, occurred_at, actor, role, action, object_kind, object_id, purpose, \
+             request_id, client_addr, outcome, prev_hash, hash) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 13);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..13 {
+                if j > 0 {
+                    sql.push(',');
+                }
+                match backend {
+                    DbBackend::Postgres => sql.push_str(&format!("${}", values.len() + j + 1)),
+                    _ => sql.push('?'),
+                }
+            }
+            sql.push(')');
+            values.extend([
+                Value::from(row.seq),
+                Value::from(row.occurred_at),
+                Value::from(row.actor.clone()),
+                Value::from(row.role.clone()),
+                Value::from(row.action.clone()),
+                Value::from(row.object_kind.clone()),
+                Value::from(row.object_id.clone()),
+                Value::from(row.purpose.clone()),
+                Value::from(row.request_id.clone()),
+                Value::from(row.client_addr.clone()),
+                Value::from(row.outcome.clone()),
+                Value::from(row.prev_hash.clone()),
+                Value::from(row.hash.clone()),
+            ]);
+        }
+        txn.execute(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
     }
     txn.commit().await
 }
