@@ -271,3 +271,36 @@ async fn the_playground_is_served_with_its_assets_from_the_hub() {
 fn the_printed_schema_is_the_committed_snapshot() {
     insta::assert_snapshot!("schema.graphql", schema::sdl());
 }
+
+#[tokio::test]
+async fn an_unreachable_identity_provider_is_503_and_dev_tokens_still_work() {
+    // A JWKS URL where nothing listens.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/.well-known/jwks.json",
+        dead.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    drop(dead);
+    let app = spawn_app_with(Params::small(), move |s| s.auth.jwks_url = Some(url)).await;
+    let signer = api::auth::DevSigner::generate_es256("k1").unwrap_or_else(|e| panic!("{e}"));
+    let token = signer
+        .mint(&app.settings.auth, "cw", &api::auth::DevIdentity::Admin, 60)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ viewer { role } }" }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(codes(&body), vec!["IDENTITY_PROVIDER_UNAVAILABLE"]);
+    // The hub keeps serving tokens it can check.
+    let ok = app
+        .gql(Some(&app.tokens.citizen), "{ viewer { role } }", json!({}))
+        .await;
+    assert_eq!(ok["data"]["viewer"]["role"], "CITIZEN");
+}

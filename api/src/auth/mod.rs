@@ -16,7 +16,9 @@
 //! 3. Signature, then `iss`, `aud`, `exp` (required) and `nbf`, with `auth.leeway_secs`.
 //! 4. The claims map to a [`Viewer`] through the configured claim names ([`ClaimNames`]).
 //!
-//! Every refusal is an [`AuthError`], which the HTTP layer answers with 401 `UNAUTHENTICATED`.
+//! Every refusal is an [`AuthError`], which the HTTP layer answers with 401 `UNAUTHENTICATED` —
+//! except [`AuthError::KeysUnavailable`] (the identity provider cannot be reached), which is 503
+//! `IDENTITY_PROVIDER_UNAVAILABLE` with `Retry-After`: the token may well be good.
 //!
 //! [`ClaimNames`]: crate::settings::ClaimNames
 

@@ -307,6 +307,22 @@ async fn execute(
         .await
     {
         Ok(v) => v,
+        Err(crate::auth::AuthError::KeysUnavailable) => {
+            // Not the client's fault: the identity provider's keys cannot be fetched right now.
+            tracing::warn!("token not checked: the identity provider's keys are unavailable");
+            let mut response = reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                &error_body(
+                    "IDENTITY_PROVIDER_UNAVAILABLE",
+                    &crate::auth::AuthError::KeysUnavailable.to_string(),
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return response;
+        }
         Err(error) => {
             tracing::info!(%error, "token refused");
             let mut response = reply(
