@@ -308,6 +308,25 @@ impl Loaders {
         })
     }
 
+    /// Record `entries` on `conn`, the caller's transaction, while the caller holds
+    /// [`crate::services::audit::lock_chain`]: the change and its audit events commit together.
+    pub async fn audit_in<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+        &self,
+        conn: &C,
+        entries: Vec<Entry>,
+    ) -> async_graphql::Result<()> {
+        let events = self.audit.loader().events(entries);
+        crate::services::audit::append_locked(conn, events)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "could not write the audit log; the change is not made");
+                crate::error::api_error(
+                    crate::error::Code::AuditUnavailable,
+                    "the audit log cannot be written, so nothing was changed",
+                )
+            })
+    }
+
     /// Record `entries` in the audit log; an error means the data must not be returned.
     pub async fn audit(&self, entries: Vec<Entry>) -> async_graphql::Result<()> {
         if entries.is_empty() {

@@ -482,6 +482,25 @@ async fn without_an_audit_log_a_caseworker_gets_no_data_and_a_citizen_still_does
         json!(Params::small().demo_citizen_cases),
         "{own:#}"
     );
+    // A change whose audit event cannot be written is not made.
+    let until = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let r = register_consent(
+        &app,
+        "lawyer-x",
+        None,
+        &chrono::Utc::now().to_rfc3339(),
+        &until,
+    )
+    .await;
+    assert_eq!(codes(&r), vec!["AUDIT_UNAVAILABLE"], "{r:#}");
+    let listed = app
+        .gql(Some(&app.tokens.citizen), "{ consents { id } }", json!({}))
+        .await;
+    assert_eq!(
+        listed["data"]["consents"],
+        json!([]),
+        "no consent without its audit event: {listed:#}"
+    );
 }
 
 #[tokio::test]

@@ -159,13 +159,31 @@ static CHAIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// An arbitrary, fixed advisory-lock key for the audit chain.
 const PG_CHAIN_LOCK: i64 = 7_460_291_301;
 
-/// Append `events` to the chain in one transaction.
+/// Append `events` to the chain in one transaction (a savepoint when `db` is a transaction).
+pub async fn append<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    events: Vec<NewEvent>,
+) -> Result<(), DbErr> {
+    let _guard = lock_chain().await;
+    append_locked(db, events).await
+}
+
+/// Take the chain lock, for a caller that writes its own rows and the audit events in one
+/// transaction ([`append_locked`]): taken *before* that transaction begins, so two writers can
+/// never wait on each other's database lock and chain lock at once.
+pub async fn lock_chain() -> tokio::sync::MutexGuard<'static, ()> {
+    CHAIN.lock().await
+}
+
+/// [`append`] for a caller that holds [`lock_chain`].
 #[tracing::instrument(skip_all, fields(events = events.len()))]
-pub async fn append(db: &DatabaseConnection, events: Vec<NewEvent>) -> Result<(), DbErr> {
+pub async fn append_locked<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    events: Vec<NewEvent>,
+) -> Result<(), DbErr> {
     if events.is_empty() {
         return Ok(());
     }
-    let _guard = CHAIN.lock().await;
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})"))
@@ -320,11 +338,9 @@ pub struct AuditLoader {
     pub meta: RequestMeta,
 }
 
-impl Loader<Entry> for AuditLoader {
-    type Value = ();
-    type Error = Arc<str>;
-
-    async fn load(&self, keys: &[Entry]) -> Result<HashMap<Entry, ()>, Self::Error> {
+impl AuditLoader {
+    /// The events for `entries`, by this request's viewer, now.
+    pub fn events(&self, entries: Vec<Entry>) -> Vec<NewEvent> {
         let now = Utc::now();
         let actor = self
             .viewer
@@ -332,16 +348,25 @@ impl Loader<Entry> for AuditLoader {
             .clone()
             .unwrap_or_else(|| "anonymous".to_owned());
         let role = role_name(self.viewer.role).to_owned();
-        let events = keys
-            .iter()
+        entries
+            .into_iter()
             .map(|entry| NewEvent {
                 occurred_at: now,
                 actor: actor.clone(),
                 role: role.clone(),
-                entry: entry.clone(),
+                entry,
                 meta: self.meta.clone(),
             })
-            .collect();
+            .collect()
+    }
+}
+
+impl Loader<Entry> for AuditLoader {
+    type Value = ();
+    type Error = Arc<str>;
+
+    async fn load(&self, keys: &[Entry]) -> Result<HashMap<Entry, ()>, Self::Error> {
+        let events = self.events(keys.to_vec());
         match append(&self.services.store, events).await {
             Ok(()) => Ok(keys.iter().map(|k| (k.clone(), ())).collect()),
             Err(error) => {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use connectors::{Case, PartyKey};
 use entities::consent::{ActiveModel, Column, Entity, Model};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::Services;
 
@@ -120,8 +120,8 @@ pub struct NewConsent {
     pub registered_by: String,
 }
 
-/// Store a new consent.
-pub async fn register(services: &Services, new: NewConsent) -> Result<Model, DbErr> {
+/// Store a new consent (on `conn`: the caller's transaction, so its audit event goes with it).
+pub async fn register<C: ConnectionTrait>(conn: &C, new: NewConsent) -> Result<Model, DbErr> {
     let PartyKey::Cpr(cpr) = &new.citizen else {
         return Err(DbErr::Custom(
             "a consent is given by a citizen (CPR)".into(),
@@ -139,9 +139,7 @@ pub async fn register(services: &Services, new: NewConsent) -> Result<Model, DbE
         registered_by: Set(new.registered_by),
         registered_at: Set(Utc::now()),
     };
-    Entity::insert(row)
-        .exec_with_returning(&services.store)
-        .await
+    Entity::insert(row).exec_with_returning(conn).await
 }
 
 /// A consent by id.
@@ -150,19 +148,17 @@ pub async fn find(services: &Services, id: &str) -> Result<Option<Model>, DbErr>
 }
 
 /// Revoke a consent (it stays stored, with `revoked_at`).
-pub async fn revoke(
-    services: &Services,
+pub async fn revoke<C: ConnectionTrait>(
+    conn: &C,
     id: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<Model>, DbErr> {
-    let Some(row) = find(services, id).await? else {
+    let Some(row) = Entity::find_by_id(id.to_owned()).one(conn).await? else {
         return Ok(None);
     };
     let mut active: ActiveModel = row.into();
     active.revoked_at = Set(Some(at));
-    Ok(Some(
-        sea_orm::ActiveModelTrait::update(active, &services.store).await?,
-    ))
+    Ok(Some(sea_orm::ActiveModelTrait::update(active, conn).await?))
 }
 
 /// The consents a citizen has given (for the citizen and admins).

@@ -4,10 +4,11 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use connectors::PartyKey;
 use entities::consent::Model;
+use sea_orm::TransactionTrait;
 
 use crate::error::{Code, api_error, internal};
 use crate::request::RequestCtx;
-use crate::services::audit::{Entry, Outcome};
+use crate::services::audit::{self, Entry, Outcome};
 use crate::services::consent::{self, NewConsent, Scope};
 use crate::viewer::{Role, cpr_key};
 
@@ -217,18 +218,28 @@ impl Mutation {
             valid_until: input.valid_until,
             registered_by: rc.viewer.subject.clone().unwrap_or_default(),
         };
-        let row = consent::register(rc.services, new)
+        // The change and its audit event commit together, or neither does.
+        let _chain = audit::lock_chain().await;
+        let txn = rc
+            .services
+            .store
+            .begin()
+            .await
+            .map_err(|e| internal("starting a transaction", e))?;
+        let row = consent::register(&txn, new)
             .await
             .map_err(|e| internal("storing a consent", e))?;
-        rc.loaders
-            .audit(vec![Entry {
-                action: "consent.registered",
-                object_kind: Some("consent"),
-                object_id: Some(row.id.clone()),
-                purpose: None,
-                outcome: Outcome::Allowed,
-            }])
-            .await?;
+        let entry = Entry {
+            action: "consent.registered",
+            object_kind: Some("consent"),
+            object_id: Some(row.id.clone()),
+            purpose: None,
+            outcome: Outcome::Allowed,
+        };
+        rc.loaders.audit_in(&txn, vec![entry]).await?;
+        txn.commit()
+            .await
+            .map_err(|e| internal("storing a consent", e))?;
         Ok(ConsentPayload {
             consent: row.into(),
         })
@@ -260,19 +271,29 @@ impl Mutation {
             )
             .await);
         }
-        let row = consent::revoke(rc.services, &id, Utc::now())
+        // The change and its audit event commit together, or neither does.
+        let _chain = audit::lock_chain().await;
+        let txn = rc
+            .services
+            .store
+            .begin()
+            .await
+            .map_err(|e| internal("starting a transaction", e))?;
+        let row = consent::revoke(&txn, &id, Utc::now())
             .await
             .map_err(|e| internal("revoking a consent", e))?
             .ok_or_else(not_found)?;
-        rc.loaders
-            .audit(vec![Entry {
-                action: "consent.revoked",
-                object_kind: Some("consent"),
-                object_id: Some(row.id.clone()),
-                purpose: None,
-                outcome: Outcome::Allowed,
-            }])
-            .await?;
+        let entry = Entry {
+            action: "consent.revoked",
+            object_kind: Some("consent"),
+            object_id: Some(row.id.clone()),
+            purpose: None,
+            outcome: Outcome::Allowed,
+        };
+        rc.loaders.audit_in(&txn, vec![entry]).await?;
+        txn.commit()
+            .await
+            .map_err(|e| internal("revoking a consent", e))?;
         Ok(ConsentPayload {
             consent: row.into(),
         })
