@@ -137,6 +137,29 @@ pub async fn list(ctx: &Context<'_>, citizen_cpr: Option<String>) -> Result<Vec<
     }
 }
 
+/// Record `action` on the consent in `txn` and commit both, or neither.
+async fn commit_audited(
+    rc: &RequestCtx<'_>,
+    txn: sea_orm::DatabaseTransaction,
+    action: &'static str,
+    row: Model,
+) -> Result<ConsentPayload> {
+    let entry = Entry {
+        action,
+        object_kind: Some("consent"),
+        object_id: Some(row.id.clone()),
+        purpose: None,
+        outcome: Outcome::Allowed,
+    };
+    rc.loaders.audit_in(&txn, vec![entry]).await?;
+    txn.commit()
+        .await
+        .map_err(|e| internal("committing a consent change", e))?;
+    Ok(ConsentPayload {
+        consent: row.into(),
+    })
+}
+
 /// Writes.
 pub struct Mutation;
 
@@ -229,20 +252,7 @@ impl Mutation {
         let row = consent::register(&txn, new)
             .await
             .map_err(|e| internal("storing a consent", e))?;
-        let entry = Entry {
-            action: "consent.registered",
-            object_kind: Some("consent"),
-            object_id: Some(row.id.clone()),
-            purpose: None,
-            outcome: Outcome::Allowed,
-        };
-        rc.loaders.audit_in(&txn, vec![entry]).await?;
-        txn.commit()
-            .await
-            .map_err(|e| internal("storing a consent", e))?;
-        Ok(ConsentPayload {
-            consent: row.into(),
-        })
+        commit_audited(&rc, txn, "consent.registered", row).await
     }
 
     /// Revoke a consent: by the citizen who gave it, or an admin.
@@ -283,19 +293,6 @@ impl Mutation {
             .await
             .map_err(|e| internal("revoking a consent", e))?
             .ok_or_else(not_found)?;
-        let entry = Entry {
-            action: "consent.revoked",
-            object_kind: Some("consent"),
-            object_id: Some(row.id.clone()),
-            purpose: None,
-            outcome: Outcome::Allowed,
-        };
-        rc.loaders.audit_in(&txn, vec![entry]).await?;
-        txn.commit()
-            .await
-            .map_err(|e| internal("revoking a consent", e))?;
-        Ok(ConsentPayload {
-            consent: row.into(),
-        })
+        commit_audited(&rc, txn, "consent.revoked", row).await
     }
 }
