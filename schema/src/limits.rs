@@ -222,29 +222,29 @@ pub fn check(
                 shape.pos,
             )
         };
-        if shape.aliases > limits.max_aliases {
-            return Err(over(
+        for (code, what, count, max) in [
+            (
                 TOO_MANY_ALIASES,
                 "aliases",
                 shape.aliases,
                 limits.max_aliases,
-            ));
-        }
-        if shape.root_fields > limits.max_root_fields {
-            return Err(over(
+            ),
+            (
                 TOO_MANY_ROOT_FIELDS,
                 "root fields",
                 shape.root_fields,
                 limits.max_root_fields,
-            ));
-        }
-        if shape.directives > limits.max_directives {
-            return Err(over(
+            ),
+            (
                 TOO_MANY_DIRECTIVES,
                 "directives",
                 shape.directives,
                 limits.max_directives,
-            ));
+            ),
+        ] {
+            if count > max {
+                return Err(over(code, what, count, max));
+            }
         }
         if shape.introspection && !introspection_allowed {
             return Err(refusal(
