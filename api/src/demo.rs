@@ -170,6 +170,8 @@ pub struct DemoOptions {
     pub listen: String,
     /// Municipality size.
     pub params: Params,
+    /// Every department's automation policy.
+    pub automation: pipeline::screen::Automation,
 }
 
 /// Run the demo until Ctrl-C.
@@ -204,6 +206,8 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     let mut settings = Settings::load(None)?;
     settings.server.listen = options.listen.clone();
     settings.store.url = sqlite_url(&options.data_dir.join("hub.sqlite"));
+    settings.aktindsigt.blob_dir = options.data_dir.join("blobs");
+    settings.aktindsigt.default_automation = options.automation;
     // `SAGSHUB__AUTH__HS256_SECRET` (read by `Settings::load`) is kept, so `sagshub token`
     // with the same secret also works against the demo.
     settings.systems = systems.configs.clone();

@@ -7,6 +7,7 @@
 //! - [`http`]: the axum router; `/graphql` per GraphQL-over-HTTP, `/playground`, health.
 //! - [`demo`]: `sagshub demo` — simulated systems + hub on embedded defaults.
 //! - [`detect_cli`]: `sagshub detect eval|scan|bench|corpus` — the personal-data detector's tools.
+//! - [`worker`]: the job worker — tasks that lease jobs and run the workflow's handlers.
 //! - [`run`]: the one entry point `main`, `demo` and the tests share.
 //!
 //! # Invariants
@@ -19,6 +20,7 @@ pub mod detect_cli;
 pub mod http;
 pub mod logging;
 pub mod settings;
+pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -63,12 +65,45 @@ pub async fn services(settings: &Settings) -> Result<Arc<schema::Services>> {
     let registry = connectors::Registry::from_config(&settings.systems)
         .await
         .context("configuring the case systems")?;
+    services_from(settings, registry, store)
+}
+
+/// The services over an already-built registry and store (tests that bring their own systems).
+pub fn services_from(
+    settings: &Settings,
+    registry: connectors::Registry,
+    store: DatabaseConnection,
+) -> Result<Arc<schema::Services>> {
+    let aktindsigt = schema::services::aktindsigt::Aktindsigt::new(settings.aktindsigt.clone())
+        .context("the aktindsigt settings")?;
     Ok(Arc::new(schema::Services {
         registry,
         store,
         limits: settings.graphql.limits(),
         ids: id_sealer(settings),
+        blobs: schema::services::blobs::BlobStore::new(settings.aktindsigt.blob_dir.clone()),
+        aktindsigt: Arc::new(aktindsigt),
+        jobs: settings.jobs.clone(),
+        wake: Arc::new(tokio::sync::Notify::new()),
+        ocr: ocr_engine(settings),
     }))
+}
+
+/// Tesseract, when `aktindsigt.ocr` is on and it is installed with the Danish model.
+fn ocr_engine(settings: &Settings) -> Option<Arc<dyn pipeline::extract::Ocr>> {
+    if !settings.aktindsigt.ocr {
+        return None;
+    }
+    match pipeline::extract::Tesseract::detect() {
+        Some(t) => Some(Arc::new(t)),
+        None => {
+            tracing::warn!(
+                "aktindsigt.ocr is on but tesseract with the Danish model (tesseract-ocr-dan) is \
+                 not installed: scanned documents will wait for manual review"
+            );
+            None
+        }
+    }
 }
 
 /// The party-id sealer from `graphql.id_secret`, or from a random secret (with a warning).
@@ -129,13 +164,23 @@ pub async fn run_with(
         playground: settings.playground.clone(),
     });
     let app = http::router(state, &settings);
+    let stop_workers = tokio_util::sync::CancellationToken::new();
+    let workers = settings
+        .jobs
+        .enabled
+        .then(|| worker::spawn(services.clone(), stop_workers.clone()));
     let addr = listener.local_addr().context("listener address")?;
     tracing::info!(%addr, "sagshub listening");
     let grace = Duration::from_millis(settings.server.shutdown_grace_ms);
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown.await;
-        let _ = stopped_tx.send(());
+    let signal = {
+        let stop_workers = stop_workers.clone();
+        async move {
+            shutdown.await;
+            // Workers stop taking jobs at once and get the grace period to finish theirs.
+            stop_workers.cancel();
+            let _ = stopped_tx.send(());
+        }
     };
     let server = std::future::IntoFuture::into_future(
         axum::serve(
@@ -152,6 +197,10 @@ pub async fn run_with(
         }
     }
     monitor.abort();
+    stop_workers.cancel();
+    if let Some(workers) = workers {
+        workers.stop(grace).await;
+    }
     Ok(())
 }
 

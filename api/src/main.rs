@@ -34,6 +34,11 @@ enum Command {
         /// Size of the synthetic municipality.
         #[arg(long, value_enum, default_value_t = Scale::Demo)]
         scale: Scale,
+        /// The automation policy of every department in the demo: `manual` (a caseworker
+        /// reviews and approves each request), `auto-when-clean`, or `automatic` (requests go
+        /// from submission to approval without a person).
+        #[arg(long, value_enum, default_value_t = DemoAutomation::Manual)]
+        automation: DemoAutomation,
     },
     /// Bring the store's schema up to date and exit.
     Migrate {
@@ -172,15 +177,13 @@ async fn main() -> Result<()> {
             let listener = tokio::net::TcpListener::bind(&settings.server.listen)
                 .await
                 .with_context(|| format!("binding {}", settings.server.listen))?;
-            api::run(listener, settings, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+            api::run(listener, settings, shutdown_signal()).await
         }
         Command::Demo {
             data_dir,
             listen,
             scale,
+            automation,
         } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
@@ -196,6 +199,11 @@ async fn main() -> Result<()> {
                 data_dir,
                 listen,
                 params,
+                automation: match automation {
+                    DemoAutomation::Manual => pipeline::screen::Automation::Manual,
+                    DemoAutomation::AutoWhenClean => pipeline::screen::Automation::AutoWhenClean,
+                    DemoAutomation::Automatic => pipeline::screen::Automation::Automatic,
+                },
             })
             .await
         }
@@ -268,5 +276,39 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// Which automation policy the demo's departments get.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum DemoAutomation {
+    /// A caseworker approves every request.
+    Manual,
+    /// Released without review when nothing is found.
+    AutoWhenClean,
+    /// Released without a person.
+    Automatic,
+}
+
+/// Ctrl-C or SIGTERM (what `kill`, systemd and container runtimes send): stop gracefully.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

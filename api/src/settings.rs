@@ -36,6 +36,13 @@ pub struct Settings {
     /// The case systems to read.
     #[serde(default)]
     pub systems: Vec<SystemConfig>,
+    /// The aktindsigt workflow: blob store, automation per department, screening rules,
+    /// legal grounds, closed days.
+    #[serde(default)]
+    pub aktindsigt: schema::services::aktindsigt::AktindsigtConfig,
+    /// The durable job queue and this process's workers.
+    #[serde(default)]
+    pub jobs: schema::services::jobs::JobsConfig,
 }
 
 /// HTTP server settings.
@@ -398,6 +405,14 @@ impl Settings {
             bail!("graphql.id_secret must be at least 32 characters");
         }
         self.auth.validate()?;
+        if self.jobs.enabled && self.jobs.workers == 0 {
+            bail!("jobs.workers must be at least 1 when jobs.enabled");
+        }
+        if self.jobs.heartbeat_ms >= self.jobs.lease_secs.saturating_mul(1000) {
+            bail!("jobs.heartbeat_ms must be well under jobs.lease_secs");
+        }
+        schema::services::aktindsigt::Aktindsigt::new(self.aktindsigt.clone())
+            .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?;
         Ok(())
     }
 }

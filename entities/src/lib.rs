@@ -7,6 +7,14 @@
 //! # Invariants
 //! - Table and column names match the `migration` crate, which defines them independently.
 
+pub mod access_request;
 pub mod audit_event;
 pub mod case_system_health;
 pub mod consent;
+pub mod finding;
+pub mod job;
+pub mod job_run;
+pub mod manual_redaction;
+pub mod request_case;
+pub mod request_document;
+pub mod request_system;

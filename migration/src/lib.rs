@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_case_system_health;
 mod m20261203_000002_audit_and_consent;
+mod m20261203_000003_aktindsigt;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261203_000001_case_system_health::Migration),
             Box::new(m20261203_000002_audit_and_consent::Migration),
+            Box::new(m20261203_000003_aktindsigt::Migration),
         ]
     }
 }

@@ -5,8 +5,14 @@
 //! - [`extract`]: text with positions from PDF (OCR for scans), text, HTML, e-mail and .docx.
 //! - [`detect`]: personal data (CPR, names, addresses, phones, e-mails) and attention points in
 //!   Danish case text, with whose data it is; precision/recall/F2 evaluation.
+//! - [`screen`]: proposals per document and per finding, the misfiling check, summaries, and
+//!   whether the automation setting lets a request be released without review.
+//! - [`grounds`]: the legal grounds (offentlighedsloven, forvaltningsloven, GDPR) printed on
+//!   redaction boxes and explained in the cover letter.
+//! - [`deadline`]: Danish public holidays, working days, and the 7-working-day deadline of
+//!   offentlighedsloven § 36.
 //!
-//! Redaction, bundle assembly, MeMo messages and deadlines join this crate with their issues.
+//! Redaction, bundle assembly and MeMo messages join this crate with their issues.
 //!
 //! # Invariants
 //! - No database, no network. The one side effect is running the `tesseract` binary for OCR,
@@ -15,5 +21,8 @@
 //! - Nothing here ever formats a full CPR number into a log or an error.
 
 pub mod cpr;
+pub mod deadline;
 pub mod detect;
 pub mod extract;
+pub mod grounds;
+pub mod screen;

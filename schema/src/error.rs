@@ -20,6 +20,12 @@ pub enum Code {
     BadUserInput,
     /// The audit log could not be written, so the data is withheld.
     AuditUnavailable,
+    /// The object is in a state that does not allow this (an access request already decided,
+    /// not awaiting review, ...); read it again and decide anew.
+    Conflict,
+    /// An access request cannot be approved while a case system is unread and no caseworker
+    /// has accepted the gap.
+    RequestIncomplete,
     /// Something went wrong inside the hub; details are in its log.
     Internal,
 }
@@ -34,6 +40,8 @@ impl Code {
             Self::CaseSystemUnavailable => "CASE_SYSTEM_UNAVAILABLE",
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::AuditUnavailable => "AUDIT_UNAVAILABLE",
+            Self::Conflict => "CONFLICT",
+            Self::RequestIncomplete => "REQUEST_INCOMPLETE",
             Self::Internal => "INTERNAL",
         }
     }

@@ -40,6 +40,21 @@ pub enum GlobalId {
         /// System id.
         system: String,
     },
+    /// An access request (the store's UUID).
+    AccessRequest {
+        /// The request's id.
+        id: String,
+    },
+    /// A document collected for an access request (the store's row id).
+    RequestItem {
+        /// The row id.
+        id: String,
+    },
+    /// A screening finding in a collected document (`{document row id}:{ordinal}`).
+    Finding {
+        /// The finding's id.
+        id: String,
+    },
 }
 
 impl GlobalId {
@@ -54,6 +69,9 @@ impl GlobalId {
             } => vec!["Document", system, case_local_id, local_id],
             Self::Party { sealed } => vec!["Party", sealed],
             Self::CaseSystem { system } => vec!["CaseSystem", system],
+            Self::AccessRequest { id } => vec!["AccessRequest", id],
+            Self::RequestItem { id } => vec!["RequestItem", id],
+            Self::Finding { id } => vec!["Finding", id],
         };
         let json = serde_json::to_vec(&parts).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(json)
@@ -82,6 +100,9 @@ impl GlobalId {
             ("CaseSystem", [system]) => Some(Self::CaseSystem {
                 system: system.clone(),
             }),
+            ("AccessRequest", [id]) => Some(Self::AccessRequest { id: id.clone() }),
+            ("RequestItem", [id]) => Some(Self::RequestItem { id: id.clone() }),
+            ("Finding", [id]) => Some(Self::Finding { id: id.clone() }),
             _ => None,
         }
     }
@@ -162,6 +183,11 @@ mod tests {
             GlobalId::CaseSystem {
                 system: "jobcenter".into(),
             },
+            GlobalId::AccessRequest {
+                id: "1b4e28ba-2fa1-11d2-883f-0016d3cca427".into(),
+            },
+            GlobalId::RequestItem { id: "d1".into() },
+            GlobalId::Finding { id: "d1:3".into() },
         ] {
             assert_eq!(GlobalId::decode(&id.encode()), Some(id));
         }

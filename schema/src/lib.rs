@@ -165,3 +165,17 @@ pub fn prepare(
 /// Codes of errors raised before execution (parse and validation); `api` answers these with 4xx
 /// under `application/graphql-response+json`.
 pub use codes::PRE_EXECUTION_CODES;
+
+/// The data a subscription connection (graphql-transport-ws) runs with: its viewer, verified
+/// once at `connection_init`, and loaders for its audit events.
+pub fn connection_data(
+    viewer: Viewer,
+    meta: services::audit::RequestMeta,
+    services: &Arc<Services>,
+) -> async_graphql::Data {
+    let loaders = loaders::Loaders::new(services, &viewer, meta);
+    let mut data = async_graphql::Data::default();
+    data.insert(viewer);
+    data.insert(loaders);
+    data
+}

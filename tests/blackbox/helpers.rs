@@ -112,6 +112,15 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
     for s in &mut settings.systems {
         s.resilience = test_resilience();
     }
+    settings.aktindsigt.blob_dir = dir.0.join("blobs");
+    // Scans wait for a person unless a test turns OCR on (Tesseract takes seconds a page).
+    settings.aktindsigt.ocr = false;
+    // Quick polls and retries so workflow tests finish in seconds.
+    settings.jobs.poll_ms = 50;
+    settings.jobs.backoff_base_ms = 200;
+    settings.jobs.backoff_max_ms = 1_000;
+    settings.jobs.lease_secs = 5;
+    settings.jobs.heartbeat_ms = 500;
     adjust(&mut settings);
 
     // Build the registry by hand so the test keeps a handle on the SQL connector's statement
@@ -142,12 +151,8 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
     let store = api::connect_store(&settings)
         .await
         .unwrap_or_else(|e| panic!("store: {e:#}"));
-    let services = Arc::new(schema::Services {
-        registry: Registry::new(entries),
-        store,
-        limits: settings.graphql.limits(),
-        ids: api::id_sealer(&settings),
-    });
+    let services = api::services_from(&settings, Registry::new(entries), store)
+        .unwrap_or_else(|e| panic!("services: {e:#}"));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

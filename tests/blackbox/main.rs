@@ -1,6 +1,7 @@
 //! One test binary: the hub over HTTP against the five simulated systems.
 
 mod access;
+mod aktindsigt;
 mod graphql_http;
 mod helpers;
 mod limits;

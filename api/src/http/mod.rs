@@ -1,6 +1,7 @@
-//! The axum router: `/graphql`, `/playground`, `/healthz`, `/readyz`.
+//! The axum router: `/graphql`, `/graphql/ws` (subscriptions), `/playground`, `/healthz`, `/readyz`.
 
 pub mod graphql;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -35,6 +36,7 @@ pub struct AppState {
 pub fn router(state: Arc<AppState>, settings: &Settings) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if settings.playground.enabled {

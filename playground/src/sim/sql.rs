@@ -413,6 +413,34 @@ pub async fn retitle_case(url: &str, sag_id: i64, title: &str) -> Result<bool, S
     Ok(changed)
 }
 
+/// Replace the stored content of every document of case `sag_id` whose MIME type is
+/// `mime_type` with `content` (a legacy system holding a damaged file). Returns how many
+/// documents changed.
+pub async fn replace_document_content(
+    url: &str,
+    sag_id: i64,
+    mime_type: &str,
+    content: &[u8],
+) -> Result<u64, SeedError> {
+    let db = open(url).await?;
+    let backend = db.get_database_backend();
+    let changed = db
+        .execute(statement(
+            backend,
+            "UPDATE dokument SET indhold = {}, stoerrelse = {} WHERE sag_id = {} AND mime_type = {}",
+            vec![
+                Value::from(content.to_vec()),
+                Value::from(content.len() as i64),
+                Value::from(sag_id),
+                Value::from(mime_type.to_owned()),
+            ],
+        ))
+        .await?
+        .rows_affected();
+    db.close().await?;
+    Ok(changed)
+}
+
 async fn log_change(
     conn: &impl ConnectionTrait,
     backend: DbBackend,

@@ -109,7 +109,8 @@ pub struct NewEvent {
     pub meta: RequestMeta,
 }
 
-fn role_name(role: Role) -> &'static str {
+/// The stored name of a role.
+pub fn role_name(role: Role) -> &'static str {
     match role {
         Role::Anonymous => "anonymous",
         Role::Citizen => "citizen",

@@ -1,0 +1,494 @@
+//! The aktindsigt workflow end to end over HTTP: a citizen submits, the worker collects from
+//! every system and screens, a caseworker reviews and approves; automatic release; a system
+//! down during collection; a document whose extraction fails.
+
+use std::time::{Duration, Instant};
+
+use api::auth::DevIdentity;
+use pipeline::screen::Automation;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, codes, params_with_demo_cases, spawn_app, spawn_app_with};
+
+const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { created accessRequest { id state deadline receivedAt } } }";
+
+const STATUS: &str = "query($id: ID!) { accessRequest(id: $id) { id state incomplete automation autoReleased decidedBy departments documentCount
+    systems { system state error documents }
+    jobs { kind state attempts lastError } } }";
+
+async fn submit(app: &TestApp, key: &str) -> (String, bool) {
+    let answer = app
+        .gql(Some(&app.tokens.citizen), SUBMIT, json!({ "key": key }))
+        .await;
+    assert!(answer["errors"].is_null(), "submit failed: {answer}");
+    let payload = &answer["data"]["submitAccessRequest"];
+    (
+        payload["accessRequest"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {answer}"))
+            .to_owned(),
+        payload["created"].as_bool().unwrap_or(false),
+    )
+}
+
+async fn status(app: &TestApp, id: &str) -> Value {
+    let answer = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            STATUS,
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(answer["errors"].is_null(), "status failed: {answer}");
+    answer["data"]["accessRequest"].clone()
+}
+
+/// Poll until `done` holds for the request (the worker runs in the background), or panic
+/// with the last status after a minute.
+async fn wait_for(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let s = status(app, id).await;
+        if done(&s) {
+            return s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "request never got {what}: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn state_is(state: &'static str) -> impl Fn(&Value) -> bool {
+    move |s| s["state"] == state
+}
+
+/// How many documents the demo citizen has in the generated municipality (the truth the
+/// collection must match).
+fn citizen_documents(app: &TestApp) -> usize {
+    app.municipality()
+        .cases
+        .iter()
+        .filter(|c| c.primary == 0 || c.secondary.contains(&0))
+        .map(|c| c.documents.len())
+        .sum()
+}
+
+const ITEMS: &str = "query($id: ID!) { accessRequest(id: $id) { items(first: 1000) { totalCount edges { node {
+    id system title screened needsManualReview reviewNotes misfiled extractError disclosure
+    proposal { disclosure ground rule }
+    summary { own staff otherPersons redactionsProposed }
+    findings(first: 200) { totalCount edges { node { id category owner text proposal decision contextBefore contextAfter page } } }
+} } } } }";
+
+async fn items(app: &TestApp, id: &str) -> Vec<Value> {
+    let answer = app
+        .gql(Some(&app.tokens.caseworker_all), ITEMS, json!({ "id": id }))
+        .await;
+    assert!(answer["errors"].is_null(), "items failed: {answer}");
+    answer["data"]["accessRequest"]["items"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+fn findings(item: &Value) -> Vec<Value> {
+    item["findings"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizens_request_is_collected_screened_reviewed_and_approved() {
+    let app = spawn_app(params_with_demo_cases(6)).await;
+    let (id, created) = submit(&app, "double-click").await;
+    assert!(created);
+    // A double click: the same key gives the same request, not a second one.
+    let (again, created_again) = submit(&app, "double-click").await;
+    assert_eq!(again, id);
+    assert!(!created_again);
+
+    let s = wait_for(&app, &id, "AWAITING_REVIEW", state_is("AWAITING_REVIEW")).await;
+    assert_eq!(s["incomplete"], false);
+    assert_eq!(s["automation"], "MANUAL");
+    // Collected from all five systems (SOAP, REST and SQL) ...
+    let systems = s["systems"].as_array().cloned().unwrap_or_default();
+    assert_eq!(systems.len(), 5, "{s}");
+    assert!(systems.iter().all(|x| x["state"] == "COLLECTED"), "{s}");
+    for kind_system in ["esdh", "jobcenter", "skole"] {
+        let sys = systems.iter().find(|x| x["system"] == kind_system);
+        assert!(
+            sys.is_some_and(|x| x["documents"].as_i64().unwrap_or(0) > 0),
+            "no documents from {kind_system}: {s}"
+        );
+    }
+    // ... every one of the citizen's documents, each screened.
+    let items = items(&app, &id).await;
+    assert_eq!(items.len(), citizen_documents(&app));
+    assert_eq!(s["documentCount"], items.len());
+    assert!(items.iter().all(|i| i["screened"] == true));
+
+    // Other persons' data is proposed for redaction, shown with the words around it; the
+    // citizen's own data is not.
+    let all: Vec<Value> = items.iter().flat_map(findings).collect();
+    let redact: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["proposal"] == "REDACT" && f["owner"] == "OTHER_PERSON")
+        .collect();
+    assert!(!redact.is_empty(), "no other person's data found");
+    assert!(redact.iter().all(
+        |f| f["contextBefore"].as_str().is_some_and(|t| !t.is_empty())
+            || f["contextAfter"].as_str().is_some_and(|t| !t.is_empty())
+    ));
+    assert!(
+        all.iter()
+            .filter(|f| f["owner"] == "OWN")
+            .all(|f| f["proposal"] == "KEEP")
+    );
+    let own_cpr = app.municipality().demo_citizen().cpr.replace('-', "");
+    assert!(
+        all.iter()
+            .filter(|f| f["category"] == "CPR"
+                && f["text"]
+                    .as_str()
+                    .is_some_and(|t| t.replace('-', "") == own_cpr))
+            .all(|f| f["proposal"] == "KEEP")
+    );
+
+    // The reviewer keeps one proposed redaction, withholds one document, and must look at the
+    // scans before approving.
+    let kept = redact[0]["id"].as_str().unwrap_or_default().to_owned();
+    let decided = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            "mutation($f: ID!) { decideFindings(input: {decisions: [{findingId: $f, decision: KEEP}]}) { findings { id decision } } }",
+            json!({ "f": kept }),
+        )
+        .await;
+    assert!(decided["errors"].is_null(), "{decided}");
+    let unknown_ground = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            "mutation($f: ID!) { decideFindings(input: {decisions: [{findingId: $f, decision: REDACT, ground: \"OFL_99\"}]}) { findings { id } } }",
+            json!({ "f": kept }),
+        )
+        .await;
+    assert_eq!(
+        codes(&unknown_ground),
+        ["BAD_USER_INPUT"],
+        "{unknown_ground}"
+    );
+
+    let scans: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["needsManualReview"] == true)
+        .collect();
+    if !scans.is_empty() {
+        let early = app
+            .gql(
+                Some(&app.tokens.caseworker_all),
+                "mutation($id: ID!) { approveAccessRequest(id: $id) { accessRequest { state } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(
+            codes(&early),
+            ["CONFLICT"],
+            "approved with unreviewed scans: {early}"
+        );
+        for scan in &scans {
+            let answer = app
+                .gql(
+                    Some(&app.tokens.caseworker_all),
+                    "mutation($i: ID!) {
+                        addManualRedaction(input: {itemId: $i, page: 1, rect: {x0: 70, y0: 700, x1: 300, y1: 720}, ground: \"FVL_15B_1\"}) { item { id } }
+                        setItemDisclosure(input: {itemId: $i, disclosure: PARTIAL, ground: \"FVL_15B_1\", note: \"Skannet brev gennemgået\"}) { item { id disclosure } }
+                    }",
+                    json!({ "i": scan["id"] }),
+                )
+                .await;
+            assert!(answer["errors"].is_null(), "{answer}");
+        }
+    }
+    let approved = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            "mutation($id: ID!) { approveAccessRequest(id: $id) { accessRequest { state decidedBy autoReleased } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(approved["errors"].is_null(), "{approved}");
+    let r = &approved["data"]["approveAccessRequest"]["accessRequest"];
+    assert_eq!(r["state"], "APPROVED");
+    assert_eq!(r["autoReleased"], false);
+    assert_eq!(r["decidedBy"], "cw-all");
+
+    // Approval applied the proposals the reviewer left alone, and kept the reviewer's choice.
+    let after: Vec<Value> = items_after(&app, &id).await;
+    let decisions: Vec<Value> = after.iter().flat_map(findings).collect();
+    let kept_now = decisions.iter().find(|f| f["id"] == kept.as_str());
+    assert_eq!(kept_now.map(|f| f["decision"].clone()), Some(json!("KEEP")));
+    assert!(
+        decisions
+            .iter()
+            .filter(|f| f["id"] != kept.as_str() && f["proposal"] == "REDACT")
+            .all(|f| f["decision"] == "REDACT")
+    );
+    assert!(after.iter().all(|i| !i["disclosure"].is_null()));
+
+    // The citizen sees the request and its state, not the review.
+    let mine = app
+        .gql(
+            Some(&app.tokens.citizen),
+            "{ myAccessRequests(first: 10) { totalCount edges { node { id state deadline } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(mine["data"]["myAccessRequests"]["totalCount"], 1, "{mine}");
+    assert_eq!(
+        mine["data"]["myAccessRequests"]["edges"][0]["node"]["state"],
+        "APPROVED"
+    );
+    let peek = app
+        .gql(Some(&app.tokens.citizen), ITEMS, json!({ "id": id }))
+        .await;
+    assert!(
+        !codes(&peek).is_empty(),
+        "a citizen saw the findings: {peek}"
+    );
+
+    // Every step is in the audit log.
+    let store = app.store().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = store
+        .query_all(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            format!("SELECT action FROM audit_event WHERE object_id = '{id}' ORDER BY seq"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("audit: {e}"));
+    let actions: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "action").ok())
+        .collect();
+    for expected in [
+        "request.submitted",
+        "request.collected",
+        "request.screened",
+        "request.approved",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "no {expected} in {actions:?}"
+        );
+    }
+}
+
+async fn items_after(app: &TestApp, id: &str) -> Vec<Value> {
+    items(app, id).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_automatic_policy_a_request_is_approved_without_a_person() {
+    let app = spawn_app_with(params_with_demo_cases(2), |s| {
+        s.aktindsigt.default_automation = Automation::Automatic;
+        // Scans are screened by OCR where Tesseract is installed (CI installs it); without it
+        // they would wait for a person.
+        s.aktindsigt.ocr = true;
+    })
+    .await;
+    let (id, _) = submit(&app, "auto").await;
+    let s = wait_for(&app, &id, "a decision", |s| {
+        s["state"] == "APPROVED" || s["state"] == "AWAITING_REVIEW"
+    })
+    .await;
+    let scans_unread = items(&app, &id)
+        .await
+        .iter()
+        .any(|i| i["needsManualReview"] == true);
+    if scans_unread {
+        // Only when no OCR engine is installed: the scans hold the request for a person.
+        assert_eq!(s["state"], "AWAITING_REVIEW", "{s}");
+        assert!(
+            pipeline::extract::Tesseract::detect().is_none(),
+            "OCR is installed, yet scans were not read: {s}"
+        );
+        eprintln!("tesseract not installed: the request waits for a person, as it must");
+        return;
+    }
+    assert_eq!(s["state"], "APPROVED", "{s}");
+    assert_eq!(s["automation"], "AUTOMATIC");
+    assert_eq!(s["autoReleased"], true);
+    assert_eq!(s["decidedBy"], "system");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_down_during_collection_marks_the_request_and_it_completes_when_back() {
+    let app = spawn_app(params_with_demo_cases(3)).await;
+    let jobcenter = app.server("jobcenter");
+    jobcenter
+        .control
+        .set_fault(playground::sim::Fault::ServerError);
+    let (id, _) = submit(&app, "down").await;
+    let s = wait_for(&app, &id, "incomplete", |s| {
+        s["incomplete"] == true && s["state"] == "AWAITING_REVIEW"
+    })
+    .await;
+    let down = s["systems"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["system"] == "jobcenter").cloned())
+        .unwrap_or_default();
+    assert_eq!(down["state"], "FAILED", "{s}");
+    assert!(down["error"].as_str().is_some_and(|e| !e.is_empty()), "{s}");
+    // The others were read.
+    assert!(
+        s["systems"].as_array().is_some_and(|a| a
+            .iter()
+            .filter(|x| x["state"] == "COLLECTED")
+            .count()
+            == 4),
+        "{s}"
+    );
+    // Approving an incomplete request is refused.
+    let refused = app
+        .gql(
+            Some(&app.tokens.caseworker_all),
+            "mutation($id: ID!) { approveAccessRequest(id: $id) { accessRequest { state } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(codes(&refused), ["REQUEST_INCOMPLETE"], "{refused}");
+    // The system comes back; the retried collection reads it and the gap closes.
+    jobcenter.control.set_fault(playground::sim::Fault::None);
+    let s = wait_for(&app, &id, "complete", |s| {
+        s["incomplete"] == false && s["state"] == "AWAITING_REVIEW"
+    })
+    .await;
+    assert!(
+        s["systems"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["state"] == "COLLECTED")),
+        "{s}"
+    );
+    let items = items(&app, &id).await;
+    assert_eq!(items.len(), citizen_documents(&app));
+    assert!(items.iter().all(|i| i["screened"] == true));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_that_breaks_extraction_is_flagged_and_the_rest_proceeds() {
+    let app = spawn_app(params_with_demo_cases(3)).await;
+    // Damage every PDF of one of the citizen's cases in the legacy SQL system.
+    let m = app.municipality();
+    let case = m
+        .cases
+        .iter()
+        .find(|c| {
+            (c.primary == 0 || c.secondary.contains(&0))
+                && m.department(c.department)
+                    .is_some_and(|d| d.system == "skole")
+                && c.documents
+                    .iter()
+                    .any(|d| d.format == playground::municipality::Format::Pdf)
+        })
+        .unwrap_or_else(|| panic!("the citizen has a school case with a PDF"))
+        .clone();
+    let url = app
+        .settings
+        .systems
+        .iter()
+        .find_map(|s| s.sql.as_ref().map(|q| q.url.clone()))
+        .unwrap_or_default();
+    let damaged = playground::sim::sql::replace_document_content(
+        &url,
+        playground::sim::sql::sag_id(&case),
+        "application/pdf",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nxref\n0 2\ntrailer << /Root 1 0 R",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("damaging: {e}"));
+    assert!(damaged > 0);
+    let (id, _) = submit(&app, "broken").await;
+    wait_for(&app, &id, "AWAITING_REVIEW", state_is("AWAITING_REVIEW")).await;
+    let items = items(&app, &id).await;
+    let broken: Vec<&Value> = items
+        .iter()
+        .filter(|i| !i["extractError"].is_null())
+        .collect();
+    assert_eq!(broken.len() as u64, damaged, "flagged: {broken:?}");
+    assert!(
+        broken
+            .iter()
+            .all(|i| i["needsManualReview"] == true && i["system"] == "skole")
+    );
+    // The rest were screened normally.
+    assert_eq!(items.len(), citizen_documents(&app));
+    assert!(items.iter().all(|i| i["screened"] == true));
+    assert!(
+        items
+            .iter()
+            .filter(|i| i["extractError"].is_null())
+            .any(|i| !findings(i).is_empty())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_third_party_needs_a_valid_consent_to_submit() {
+    let app = spawn_app(params_with_demo_cases(2)).await;
+    let lawyer = app.token(
+        "lawyer-1",
+        DevIdentity::ThirdParty {
+            name: "Advokat Test".into(),
+        },
+    );
+    let cpr = app.municipality().demo_citizen().cpr.clone();
+    let submit_for = |token: String| {
+        let app = &app;
+        let cpr = cpr.clone();
+        async move {
+            app.gql(
+                Some(&token),
+                "mutation($cpr: String!) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, onBehalfOfCpr: $cpr}) { accessRequest { id state } } }",
+                json!({ "cpr": cpr }),
+            )
+            .await
+        }
+    };
+    let refused = submit_for(lawyer.clone()).await;
+    assert_eq!(codes(&refused), ["FORBIDDEN"], "{refused}");
+    // With a consent from the citizen it is accepted.
+    let consent = app
+        .gql(
+            Some(&app.tokens.citizen),
+            "mutation($until: DateTime!) { registerConsent(input: {granteeSubject: \"lawyer-1\", granteeName: \"Advokat Test\", validUntil: $until}) { consent { id } } }",
+            json!({ "until": (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339() }),
+        )
+        .await;
+    assert!(consent["errors"].is_null(), "{consent}");
+    let accepted = submit_for(lawyer.clone()).await;
+    assert!(accepted["errors"].is_null(), "{accepted}");
+    assert_eq!(
+        accepted["data"]["submitAccessRequest"]["accessRequest"]["state"],
+        "RECEIVED"
+    );
+    // Once revoked, no more.
+    let consent_id = consent["data"]["registerConsent"]["consent"]["id"].clone();
+    let revoked = app
+        .gql(
+            Some(&app.tokens.citizen),
+            "mutation($id: ID!) { revokeConsent(id: $id) { consent { active } } }",
+            json!({ "id": consent_id }),
+        )
+        .await;
+    assert!(revoked["errors"].is_null(), "{revoked}");
+    let refused_again = submit_for(lawyer).await;
+    assert_eq!(codes(&refused_again), ["FORBIDDEN"], "{refused_again}");
+}
