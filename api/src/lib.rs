@@ -157,7 +157,7 @@ pub async fn run_with(
     };
     let state = Arc::new(http::AppState {
         schema,
-        services,
+        services: services.clone(),
         verifier: auth::Verifier::new(&settings.auth)?,
         max_batch: settings.graphql.max_batch,
         request_timeout_ms: settings.server.request_timeout_ms,

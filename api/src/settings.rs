@@ -454,6 +454,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_settings_file_loads_with_every_section() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n# sagshub.toml")
+            .expect("README has the full settings file");
+        let body = &readme[start + "```toml\n".len()..];
+        let text = &body[..body.find("```").expect("closed code block")];
+        let s = Settings::from_toml_and_env(text, Vec::new())
+            .unwrap_or_else(|e| panic!("README's sagshub.toml: {e:#}"));
+        assert_eq!(s.systems.len(), 3);
+        assert_eq!(s.aktindsigt.departments.len(), 2);
+        assert_eq!(s.aktindsigt.rules.as_ref().map(Vec::len), Some(2));
+        assert_eq!(s.jobs.workers, 2);
+    }
+
+    #[test]
+    fn a_bad_aktindsigt_section_is_refused_with_its_key() {
+        let e = Settings::from_toml_and_env(
+            "[aktindsigt]\nclosed_days = [\"24-12\"]",
+            Vec::new(),
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("closed_days"), "{e:#}");
+        let e = Settings::from_toml_and_env(
+            "[[aktindsigt.rules]]\nname = \"x\"\ndisclosure = \"WITHHELD\"\nground = \"NOPE\"",
+            Vec::new(),
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("rules"), "{e:#}");
+    }
+
+    #[test]
     fn empty_file_gives_loopback_sqlite_defaults() {
         let s = Settings::from_toml_and_env("", Vec::new());
         let s = s.map_err(|e| e.to_string());

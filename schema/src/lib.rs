@@ -1,7 +1,8 @@
 //! Schema: the GraphQL contract and the services behind it.
 //!
 //! # Layout
-//! - [`query`]: the query root; thin resolvers over [`services`].
+//! - [`query`]: the query root; thin resolvers over [`services`]. The mutation root is
+//!   [`types::Mutation`], the subscription root [`subscription::Subscription`].
 //! - [`types`]: one GraphQL type per file, each converting from the unified model.
 //! - [`loaders`]: per-request DataLoaders that batch per case system.
 //! - [`policy`]: who may see what, applied to every connector result in [`services`].
@@ -25,6 +26,7 @@ pub mod policy;
 pub mod query;
 pub mod request;
 pub mod services;
+pub mod subscription;
 pub mod types;
 pub mod viewer;
 
@@ -32,13 +34,13 @@ mod codes;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use services::Services;
 pub use viewer::{Role, Viewer};
 
 /// The hub's schema type.
-pub type AppSchema = Schema<query::Query, types::consent::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, types::Mutation, subscription::Subscription>;
 
 /// `first` when a client gives none, by default; also the page the cost model assumes then
 /// (see [`limits::connection_cost`]).
@@ -123,12 +125,16 @@ pub fn build(services: Arc<Services>) -> AppSchema {
 /// them; tests of what is refused before execution need none.
 pub(crate) fn limited(
     limits: &Limits,
-) -> async_graphql::SchemaBuilder<query::Query, types::consent::Mutation, EmptySubscription> {
-    let builder = Schema::build(query::Query, types::consent::Mutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(codes::ErrorCodes)
-        .extension(limits::ShapeLimits::new(limits.clone()));
+) -> async_graphql::SchemaBuilder<query::Query, types::Mutation, subscription::Subscription> {
+    let builder = Schema::build(
+        query::Query,
+        types::Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(codes::ErrorCodes)
+    .extension(limits::ShapeLimits::new(limits.clone()));
     if limits.introspection {
         builder
     } else {
@@ -138,9 +144,13 @@ pub(crate) fn limited(
 
 /// The schema's SDL, as `sagshub schema` prints it.
 pub fn sdl() -> String {
-    Schema::build(query::Query, types::consent::Mutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        query::Query,
+        types::Mutation::default(),
+        subscription::Subscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// Hand a request its viewer, where it came from (for the audit log) and fresh per-request

@@ -10,12 +10,14 @@ use crate::policy;
 use crate::request::RequestCtx;
 use crate::services::{health, reads};
 use crate::types::Node;
+use crate::types::access_request::{AccessRequestFilter, AccessRequestNode, LegalGroundNode};
 use crate::types::audit::{AuditEventFilter, AuditEventNode};
 use crate::types::case::CaseNode;
 use crate::types::connection::{CountedConnection, paginate};
 use crate::types::consent::ConsentNode;
 use crate::types::document::DocumentNode;
 use crate::types::party::{PartyNode, key_from_id_part};
+use crate::types::statistics::StatisticsNode;
 use crate::types::system::CaseSystemNode;
 use crate::types::viewer::ViewerInfo;
 use crate::viewer::Role;
@@ -151,6 +153,56 @@ impl Query {
         crate::types::consent::list(ctx, citizen_cpr).await
     }
 
+    /// One access request: its requester's, the citizen's it is about, or a caseworker's of its
+    /// departments (any caseworker's while they are not known yet).
+    async fn access_request(&self, ctx: &Context<'_>, id: ID) -> Result<AccessRequestNode> {
+        crate::types::access_request::one(ctx, &id).await
+    }
+
+    /// The access requests a caseworker may see, most urgent first.
+    async fn access_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AccessRequestFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<AccessRequestNode>> {
+        crate::types::access_request::list(ctx, filter.unwrap_or_default(), first, after).await
+    }
+
+    /// The signed-in citizen's or third party's own access requests, newest first.
+    async fn my_access_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<AccessRequestNode>> {
+        crate::types::access_request::mine(ctx, first, after).await
+    }
+
+    /// The legal grounds for withholding and redacting, as configured.
+    async fn legal_grounds(&self, ctx: &Context<'_>) -> Result<Vec<LegalGroundNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        Ok(rc
+            .services
+            .aktindsigt
+            .grounds
+            .iter()
+            .map(LegalGroundNode::from)
+            .collect())
+    }
+
+    /// The aktindsigt figures for requests received from `from` to `to` (Danish dates, both
+    /// included); caseworkers and admins.
+    async fn statistics(
+        &self,
+        ctx: &Context<'_>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<StatisticsNode> {
+        crate::types::statistics::get(ctx, from, to).await
+    }
+
     /// The audit log, newest last; admins only.
     async fn audit_events(
         &self,
@@ -281,5 +333,14 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .map(|s| Some(Node::CaseSystem(CaseSystemNode(s))))
                 .ok_or_else(not_found)
         }
+        GlobalId::AccessRequest { .. } => Ok(Some(Node::AccessRequest(
+            crate::types::access_request::one(ctx, id).await?,
+        ))),
+        GlobalId::RequestItem { id } => Ok(Some(Node::RequestItem(
+            crate::types::review::item_node(ctx, id).await?,
+        ))),
+        GlobalId::Finding { id } => Ok(Some(Node::Finding(
+            crate::types::review::finding_node(ctx, id).await?,
+        ))),
     }
 }

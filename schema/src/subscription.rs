@@ -93,7 +93,7 @@ impl Subscription {
             |request, _| request.state.clone(),
             move |request: &access_request::Model, _| {
                 Ok(AccessRequestNode {
-                    row: request.clone(),
+                    row: request.clone().into(),
                     access,
                 })
             },

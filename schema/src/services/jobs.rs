@@ -133,7 +133,11 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, job: NewJob) -> Result<Option
         ..Default::default()
     };
     let inserted = Entity::insert(row)
-        .on_conflict(OnConflict::column(Column::DedupeKey).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     if inserted == 0 {

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use async_graphql::Result;
 use chrono::{NaiveDate, Utc};
 use connectors::PartyKey;
-use entities::access_request::{self, ActiveModel, Column, Entity, Model};
+use entities::access_request::{ActiveModel, Column, Entity, Model};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait, Value,
@@ -140,7 +140,10 @@ fn not_found() -> async_graphql::Error {
 pub fn conflict(what: &str, state: RequestState) -> async_graphql::Error {
     api_error(
         Code::Conflict,
-        format!("{what} is not possible while the request is {}", state.as_str()),
+        format!(
+            "{what} is not possible while the request is {}",
+            state.as_str()
+        ),
     )
 }
 
@@ -158,9 +161,7 @@ pub fn required_text(field: &str, text: &str) -> Result<String> {
 
 /// Trimmed optional free text (empty is none), not too long.
 pub fn optional_text(field: &str, text: Option<String>) -> Result<Option<String>> {
-    let t = text
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
+    let t = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     if t.as_ref().is_some_and(|t| t.chars().count() > MAX_TEXT_LEN) {
         return Err(api_error(
             Code::BadUserInput,
@@ -200,7 +201,9 @@ pub async fn find(rc: &RequestCtx<'_>, id: &str) -> Result<(Model, Access)> {
         .map_err(|e| internal("reading an access request", e))?;
     match row.and_then(|r| access_of(rc.viewer, &r).map(|a| (r, a))) {
         Some(found) => Ok(found),
-        None => Err(reads::deny(rc, not_found(), Some("access_request"), Some(id.to_owned())).await),
+        None => {
+            Err(reads::deny(rc, not_found(), Some("access_request"), Some(id.to_owned())).await)
+        }
     }
 }
 
@@ -217,7 +220,11 @@ pub async fn audit_read(rc: &RequestCtx<'_>, id: &str) -> Result<()> {
         return Ok(());
     }
     rc.loaders
-        .audit(vec![Entry::read("request.read", "access_request", id.to_owned())])
+        .audit(vec![Entry::read(
+            "request.read",
+            "access_request",
+            id.to_owned(),
+        )])
         .await
 }
 
@@ -339,8 +346,9 @@ pub async fn submit(rc: &RequestCtx<'_>, s: Submission) -> Result<(Model, bool)>
                     "give `onBehalfOfCpr`: the citizen you act for",
                 )
             })?;
-            let key = cpr_key(given)
-                .ok_or_else(|| api_error(Code::BadUserInput, "`onBehalfOfCpr` is not a CPR number"))?;
+            let key = cpr_key(given).ok_or_else(|| {
+                api_error(Code::BadUserInput, "`onBehalfOfCpr` is not a CPR number")
+            })?;
             let grants = rc.loaders.grants().await?;
             // Prefer a consent covering all the citizen's cases, then the longest valid.
             let grant = grants
@@ -371,7 +379,10 @@ pub async fn submit(rc: &RequestCtx<'_>, s: Submission) -> Result<(Model, bool)>
         }
     };
     let PartyKey::Cpr(subject_cpr) = subject else {
-        return Err(api_error(Code::BadUserInput, "the subject must be a person"));
+        return Err(api_error(
+            Code::BadUserInput,
+            "the subject must be a person",
+        ));
     };
     let scope = match s.cases {
         None => None,
@@ -567,6 +578,7 @@ pub(crate) async fn reload(rc: &RequestCtx<'_>, id: &str) -> Result<Model> {
 }
 
 /// Withdraw a request: its requester, while it is not final.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn withdraw(rc: &RequestCtx<'_>, id: &str, reason: Option<String>) -> Result<Model> {
     let (request, access) = find(rc, id).await?;
     if access != Access::Requester {
@@ -584,10 +596,19 @@ pub async fn withdraw(rc: &RequestCtx<'_>, id: &str, reason: Option<String>) -> 
         ("decided_by", rc.viewer.subject.clone().into()),
         ("decision_note", Some(note).into()),
     ];
-    change(rc, &request, RequestState::Withdrawn, extra, "request.withdrawn", reason).await
+    change(
+        rc,
+        &request,
+        RequestState::Withdrawn,
+        extra,
+        "request.withdrawn",
+        reason,
+    )
+    .await
 }
 
 /// Assign a request to a caseworker (default the viewer), while it is not final.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn assign(rc: &RequestCtx<'_>, id: &str, assignee: Option<String>) -> Result<Model> {
     let request = find_for_caseworker(rc, id).await?;
     let state = state_of(&request)?;
@@ -599,11 +620,20 @@ pub async fn assign(rc: &RequestCtx<'_>, id: &str, assignee: Option<String>) -> 
         None => rc.viewer.subject.clone().ok_or_else(unauthenticated)?,
     };
     let extra = vec![("assignee_subject", Some(assignee.clone()).into())];
-    change(rc, &request, state, extra, "request.assigned", Some(assignee)).await
+    change(
+        rc,
+        &request,
+        state,
+        extra,
+        "request.assigned",
+        Some(assignee),
+    )
+    .await
 }
 
 /// Accept that a case system could not be read: the request may then be approved, and the
 /// cover letter states the reason.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn accept_incomplete(rc: &RequestCtx<'_>, id: &str, reason: &str) -> Result<Model> {
     let request = find_for_caseworker(rc, id).await?;
     let reason = required_text("reason", reason)?;
@@ -621,10 +651,19 @@ pub async fn accept_incomplete(rc: &RequestCtx<'_>, id: &str, reason: &str) -> R
         ("gap_accepted_reason", Some(reason.clone()).into()),
         ("gap_accepted_by", rc.viewer.subject.clone().into()),
     ];
-    change(rc, &request, state, extra, "request.gap_accepted", Some(reason)).await
+    change(
+        rc,
+        &request,
+        state,
+        extra,
+        "request.gap_accepted",
+        Some(reason),
+    )
+    .await
 }
 
 /// Refuse a request with legal grounds, before it is decided.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn reject(
     rc: &RequestCtx<'_>,
     id: &str,
@@ -663,11 +702,20 @@ pub async fn reject(
         ("decision_note", Some(stored).into()),
     ];
     let audit_note = Some(codes.join(","));
-    change(rc, &request, RequestState::Rejected, extra, "request.rejected", audit_note).await
+    change(
+        rc,
+        &request,
+        RequestState::Rejected,
+        extra,
+        "request.rejected",
+        audit_note,
+    )
+    .await
 }
 
 /// Record a deadline notice (fristbrev, offentlighedsloven § 36, stk. 2): why the request is
 /// not decided within the deadline and when it will be.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn deadline_notice(
     rc: &RequestCtx<'_>,
     id: &str,
@@ -735,9 +783,10 @@ pub fn progress_finished(request: &Model, jobs: &[entities::job::Model]) -> bool
     let Some(state) = RequestState::parse(&request.state) else {
         return true;
     };
-    let active = jobs
-        .iter()
-        .any(|j| j.state == crate::services::jobs::state::QUEUED || j.state == crate::services::jobs::state::RUNNING);
+    let active = jobs.iter().any(|j| {
+        j.state == crate::services::jobs::state::QUEUED
+            || j.state == crate::services::jobs::state::RUNNING
+    });
     state.is_final()
         || (matches!(state, RequestState::Approved | RequestState::AwaitingReview) && !active)
 }

@@ -178,7 +178,10 @@ pub async fn compute(
         let Some(state) = RequestState::parse(&r.state) else {
             continue;
         };
-        let position = RequestState::ALL.iter().position(|s| *s == state).unwrap_or(0);
+        let position = RequestState::ALL
+            .iter()
+            .position(|s| *s == state)
+            .unwrap_or(0);
         *by_state.entry(position).or_default() += 1;
         let promised = requests::effective_deadline(r);
         if state.is_decided()
@@ -230,7 +233,12 @@ pub async fn compute(
         attention_by_kind: {
             let mut v: Vec<(String, u64)> = by_kind
                 .into_iter()
-                .map(|(k, n)| (k.unwrap_or_else(|| "unknown".to_owned()), u64::try_from(n).unwrap_or(0)))
+                .map(|(k, n)| {
+                    (
+                        k.unwrap_or_else(|| "unknown".to_owned()),
+                        u64::try_from(n).unwrap_or(0),
+                    )
+                })
                 .collect();
             v.sort();
             v
@@ -246,9 +254,15 @@ mod tests {
     #[test]
     fn danish_midnight_is_22_or_23_utc() {
         let summer = NaiveDate::from_ymd_opt(2026, 6, 5).unwrap_or_default();
-        assert_eq!(danish_midnight(summer).to_rfc3339(), "2026-06-04T22:00:00+00:00");
+        assert_eq!(
+            danish_midnight(summer).to_rfc3339(),
+            "2026-06-04T22:00:00+00:00"
+        );
         let winter = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap_or_default();
-        assert_eq!(danish_midnight(winter).to_rfc3339(), "2026-12-04T23:00:00+00:00");
+        assert_eq!(
+            danish_midnight(winter).to_rfc3339(),
+            "2026-12-04T23:00:00+00:00"
+        );
     }
 
     #[test]

@@ -14,18 +14,19 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use super::connection::{CountedConnection, paginate};
 use super::job::{JobNode, Progress, progress_of};
 use super::request_enums::{Automation, CollectionState, LegalBasis, RequesterRole};
-use super::review::{ItemFilter, RequestItemNode};
+use super::review::RequestItemNode;
 use crate::error::{Code, api_error, internal};
 use crate::ids::GlobalId;
 use crate::request::RequestCtx;
 use crate::services::aktindsigt::{RequestState, departments_of};
+use crate::services::requests::review::ItemFilter;
 use crate::services::requests::{self, Access, Submission};
 
 /// An access request as the viewer may see it.
 #[derive(Clone, Debug)]
 pub struct AccessRequestNode {
     /// The row.
-    pub row: Model,
+    pub row: std::sync::Arc<Model>,
     /// How the viewer relates to it.
     pub access: Access,
 }
@@ -217,15 +218,21 @@ impl AccessRequestNode {
     /// Undecided, and the date promised is within the configured working days.
     async fn due_soon(&self, ctx: &Context<'_>) -> Result<bool> {
         let rc = RequestCtx::from(ctx)?;
-        Ok(requests::is_due_soon(rc.services, &self.row, requests::today()))
+        Ok(requests::is_due_soon(
+            rc.services,
+            &self.row,
+            requests::today(),
+        ))
     }
     /// The deadline notice sent, if any.
     async fn deadline_notice(&self) -> Option<DeadlineNotice> {
-        self.row.notice_expected_by.map(|expected_by| DeadlineNotice {
-            expected_by,
-            reason: self.row.notice_reason.clone(),
-            sent_at: self.row.notice_sent_at,
-        })
+        self.row
+            .notice_expected_by
+            .map(|expected_by| DeadlineNotice {
+                expected_by,
+                reason: self.row.notice_reason.clone(),
+                sent_at: self.row.notice_sent_at,
+            })
     }
     /// Whether some case system could not be read.
     async fn incomplete(&self) -> bool {
@@ -233,14 +240,13 @@ impl AccessRequestNode {
     }
     /// A caseworker's acceptance of the gap.
     async fn gap_accepted(&self) -> Option<GapAccepted> {
-        self.row.gap_accepted_reason.clone().map(|reason| GapAccepted {
-            reason,
-            by: self
-                .row
-                .gap_accepted_by
-                .clone()
-                .filter(|_| self.staff()),
-        })
+        self.row
+            .gap_accepted_reason
+            .clone()
+            .map(|reason| GapAccepted {
+                reason,
+                by: self.row.gap_accepted_by.clone().filter(|_| self.staff()),
+            })
     }
     /// Each case system's collection.
     async fn systems(&self, ctx: &Context<'_>) -> Result<Vec<RequestSystem>> {
@@ -276,7 +282,10 @@ impl AccessRequestNode {
     }
     /// The caseworker assigned (staff only).
     async fn assignee(&self) -> Option<&str> {
-        self.row.assignee_subject.as_deref().filter(|_| self.staff())
+        self.row
+            .assignee_subject
+            .as_deref()
+            .filter(|_| self.staff())
     }
     /// When it was decided or withdrawn.
     async fn decided_at(&self) -> Option<DateTime<Utc>> {
@@ -365,7 +374,9 @@ impl AccessRequestNode {
         let rc = RequestCtx::from(ctx)?;
         let filter = filter.map(ItemFilter::from).unwrap_or_default();
         let items = crate::services::requests::review::items(&rc, &self.row, &filter).await?;
-        paginate(items, first, after, &rc.services.limits, RequestItemNode)
+        paginate(items, first, after, &rc.services.limits, |i| {
+            RequestItemNode(i.into())
+        })
     }
 }
 
@@ -421,7 +432,10 @@ pub async fn one(ctx: &Context<'_>, id: &ID) -> Result<AccessRequestNode> {
     let rc = RequestCtx::from(ctx)?;
     let id = decode_request_id(id)?;
     let (row, access) = requests::find(&rc, &id).await?;
-    Ok(AccessRequestNode { row, access })
+    Ok(AccessRequestNode {
+        row: row.into(),
+        access,
+    })
 }
 
 /// `accessRequests(filter, first, after)`.
@@ -445,7 +459,7 @@ pub async fn list(
     .await?;
     paginate(rows, first, after, &rc.services.limits, |row| {
         AccessRequestNode {
-            row,
+            row: row.into(),
             access: Access::Caseworker,
         }
     })
@@ -461,7 +475,7 @@ pub async fn mine(
     let rows = requests::list_mine(&rc).await?;
     paginate(rows, first, after, &rc.services.limits, |row| {
         AccessRequestNode {
-            row,
+            row: row.into(),
             access: Access::Requester,
         }
     })
@@ -499,7 +513,7 @@ pub struct AccessRequestPayload {
 fn caseworker_payload(row: Model) -> AccessRequestPayload {
     AccessRequestPayload {
         access_request: AccessRequestNode {
-            row,
+            row: row.into(),
             access: Access::Caseworker,
         },
     }
@@ -530,7 +544,7 @@ impl RequestMutation {
         let (row, created) = requests::submit(&rc, submission).await?;
         Ok(SubmitAccessRequestPayload {
             access_request: AccessRequestNode {
-                row,
+                row: row.into(),
                 access: Access::Requester,
             },
             created,
@@ -548,7 +562,7 @@ impl RequestMutation {
         let row = requests::withdraw(&rc, &decode_request_id(&id)?, reason).await?;
         Ok(AccessRequestPayload {
             access_request: AccessRequestNode {
-                row,
+                row: row.into(),
                 access: Access::Requester,
             },
         })
@@ -581,7 +595,11 @@ impl RequestMutation {
 
     /// Approve a request awaiting review: every undecided finding and document takes
     /// screening's proposal.
-    async fn approve_access_request(&self, ctx: &Context<'_>, id: ID) -> Result<AccessRequestPayload> {
+    async fn approve_access_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<AccessRequestPayload> {
         let rc = RequestCtx::from(ctx)?;
         let row = requests::review::approve(&rc, &decode_request_id(&id)?).await?;
         Ok(caseworker_payload(row))

@@ -163,7 +163,7 @@ async fn commit_audited(
 /// Writes.
 pub struct Mutation;
 
-#[Object]
+#[Object(name = "ConsentMutation")]
 impl Mutation {
     /// Register a consent: a citizen for themselves, or an admin on a citizen's behalf.
     async fn register_consent(

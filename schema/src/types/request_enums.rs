@@ -166,7 +166,10 @@ mod tests {
         ] {
             assert_eq!(LegalBasis::parse(b.as_str()), Some(b));
         }
-        assert_eq!(FindingOwner::parse("OTHER_PERSON"), Some(FindingOwner::OtherPerson));
+        assert_eq!(
+            FindingOwner::parse("OTHER_PERSON"),
+            Some(FindingOwner::OtherPerson)
+        );
         assert_eq!(Disclosure::parse("full"), None);
     }
 }

@@ -17,7 +17,7 @@ use crate::types::enums::{DocumentKind, Sensitivity};
 
 /// A document collected for an access request.
 #[derive(Clone, Debug)]
-pub struct RequestItemNode(pub Item);
+pub struct RequestItemNode(pub std::sync::Arc<Item>);
 
 /// Screening's per-document summary.
 #[derive(SimpleObject, Default)]
@@ -229,7 +229,9 @@ impl RequestItemNode {
     ) -> Result<CountedConnection<FindingNode>> {
         let rc = RequestCtx::from(ctx)?;
         let rows = review::findings_of(&rc, &self.0).await?;
-        paginate(rows, first, after, &rc.services.limits, FindingNode)
+        paginate(rows, first, after, &rc.services.limits, |f| {
+            FindingNode(f.into())
+        })
     }
     /// Redactions drawn by hand.
     async fn manual_redactions(&self, ctx: &Context<'_>) -> Result<Vec<ManualRedactionNode>> {
@@ -241,7 +243,7 @@ impl RequestItemNode {
 
 /// Personal data or an attention point found in a collected document.
 #[derive(Clone, Debug)]
-pub struct FindingNode(pub finding::Model);
+pub struct FindingNode(pub std::sync::Arc<finding::Model>);
 
 #[Object(name = "Finding")]
 impl FindingNode {
@@ -458,7 +460,10 @@ fn decode_item_id(id: &ID) -> Result<String> {
 fn decode_finding_id(id: &ID) -> Result<String> {
     match GlobalId::decode(id) {
         Some(GlobalId::Finding { id }) => Ok(id),
-        _ => Err(api_error(Code::BadUserInput, "not a finding id (Finding.id)")),
+        _ => Err(api_error(
+            Code::BadUserInput,
+            "not a finding id (Finding.id)",
+        )),
     }
 }
 
@@ -488,7 +493,10 @@ impl ReviewMutation {
             .collect::<Result<Vec<_>>>()?;
         let decided = review::decide_findings(&rc, decisions).await?;
         Ok(DecideFindingsPayload {
-            findings: decided.into_iter().map(|(f, _)| FindingNode(f)).collect(),
+            findings: decided
+                .into_iter()
+                .map(|(f, _)| FindingNode(f.into()))
+                .collect(),
         })
     }
 
@@ -510,7 +518,7 @@ impl ReviewMutation {
         let (row, item) = review::add_manual_redaction(&rc, new).await?;
         Ok(ManualRedactionPayload {
             redaction: ManualRedactionNode(row),
-            item: RequestItemNode(item),
+            item: RequestItemNode(item.into()),
         })
     }
 
@@ -531,7 +539,7 @@ impl ReviewMutation {
         )
         .await?;
         Ok(ItemPayload {
-            item: RequestItemNode(item),
+            item: RequestItemNode(item.into()),
         })
     }
 }
@@ -539,11 +547,15 @@ impl ReviewMutation {
 /// `node(id)` for a `RequestItem`.
 pub async fn item_node(ctx: &Context<'_>, id: String) -> Result<RequestItemNode> {
     let rc = RequestCtx::from(ctx)?;
-    review::item(&rc, &id).await.map(|(i, _)| RequestItemNode(i))
+    review::item(&rc, &id)
+        .await
+        .map(|(i, _)| RequestItemNode(i.into()))
 }
 
 /// `node(id)` for a `Finding`.
 pub async fn finding_node(ctx: &Context<'_>, id: String) -> Result<FindingNode> {
     let rc = RequestCtx::from(ctx)?;
-    review::finding(&rc, &id).await.map(|(f, _, _)| FindingNode(f))
+    review::finding(&rc, &id)
+        .await
+        .map(|(f, _, _)| FindingNode(f.into()))
 }

@@ -18,8 +18,8 @@ use sea_orm::{
 };
 
 use super::{
-    Access, begin, commit, conflict, event, find, find_for_caseworker, known_ground,
-    optional_text, reload, require_caseworker, state_of,
+    Access, begin, commit, conflict, event, find, find_for_caseworker, known_ground, optional_text,
+    reload, require_caseworker, state_of,
 };
 use crate::error::{Code, api_error, internal};
 use crate::request::RequestCtx;
@@ -55,7 +55,10 @@ pub fn cleared(viewer: &Viewer, sensitivity: &str) -> bool {
 
 fn item_visible(viewer: &Viewer, item: &Item) -> bool {
     cleared(viewer, &item.doc.sensitivity)
-        && item.case.as_ref().is_none_or(|c| cleared(viewer, &c.sensitivity))
+        && item
+            .case
+            .as_ref()
+            .is_none_or(|c| cleared(viewer, &c.sensitivity))
 }
 
 /// How many redactions screening proposes for a document (from its stored summary).
@@ -113,8 +116,8 @@ pub async fn items(
 ) -> Result<Vec<Item>> {
     require_caseworker(rc).await?;
     super::audit_read(rc, &request.id).await?;
-    let mut query =
-        request_document::Entity::find().filter(request_document::Column::RequestId.eq(&request.id));
+    let mut query = request_document::Entity::find()
+        .filter(request_document::Column::RequestId.eq(&request.id));
     if let Some(n) = filter.needs_manual_review {
         query = query.filter(request_document::Column::NeedsManualReview.eq(n));
     }
@@ -300,7 +303,10 @@ pub async fn decide_findings(
     if decisions.len() > rc.services.limits.max_page_size {
         return Err(api_error(
             Code::BadUserInput,
-            format!("at most {} decisions at once", rc.services.limits.max_page_size),
+            format!(
+                "at most {} decisions at once",
+                rc.services.limits.max_page_size
+            ),
         ));
     }
     let mut seen = HashSet::new();
@@ -406,6 +412,7 @@ pub struct NewRedaction {
 
 /// Add a manual redaction. An item a reviewer had marked `FULL` becomes `PARTIAL` with the
 /// redaction's ground: a document with a box on it is not disclosed in full.
+#[tracing::instrument(skip_all)]
 pub async fn add_manual_redaction(
     rc: &RequestCtx<'_>,
     new: NewRedaction,
@@ -474,6 +481,7 @@ pub async fn add_manual_redaction(
 }
 
 /// Set how much of an item is disclosed; a ground is required unless `FULL`.
+#[tracing::instrument(skip_all, fields(item = item_id))]
 pub async fn set_disclosure(
     rc: &RequestCtx<'_>,
     item_id: &str,
@@ -534,6 +542,7 @@ pub async fn set_disclosure(
 /// proposals. Refused with `REQUEST_INCOMPLETE` while a case system is unread and no gap is
 /// accepted, and with `CONFLICT` while a document marked for manual review has no
 /// disclosure from a reviewer.
+#[tracing::instrument(skip_all, fields(request = id))]
 pub async fn approve(rc: &RequestCtx<'_>, id: &str) -> Result<access_request::Model> {
     let request = find_for_caseworker(rc, id).await?;
     require_awaiting_review(&request, "approving")?;

@@ -40,7 +40,10 @@ async fn in_scope(
 
 /// Collect every case where the request's subject is a party, in every configured system not
 /// yet read for it, with each document's content.
-pub(super) async fn collect(services: &Arc<Services>, job: &entities::job::Model) -> Result<(), StepError> {
+pub(super) async fn collect(
+    services: &Arc<Services>,
+    job: &entities::job::Model,
+) -> Result<(), StepError> {
     let db = &services.store;
     let id = request_id_of(job)?;
     let request = load_request(db, &id).await?;
@@ -77,8 +80,7 @@ pub(super) async fn collect(services: &Arc<Services>, job: &entities::job::Model
         if done.contains(&sid) {
             continue;
         }
-        match collect_system(services, &request, &subject, system.as_ref(), &mut progress).await
-        {
+        match collect_system(services, &request, &subject, system.as_ref(), &mut progress).await {
             Ok((cases, documents)) => {
                 collected_new = true;
                 record_system(db, &id, &sid, "COLLECTED", None, cases, documents).await?;
@@ -165,8 +167,18 @@ async fn record_system(
     request_system::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([C::RequestId, C::System])
-                .update_columns([C::State, C::Error, C::Cases, C::Documents, C::CollectedAt, C::UpdatedAt])
-                .value(C::Attempts, sea_orm::sea_query::Expr::col((request_system::Entity, C::Attempts)).add(1))
+                .update_columns([
+                    C::State,
+                    C::Error,
+                    C::Cases,
+                    C::Documents,
+                    C::CollectedAt,
+                    C::UpdatedAt,
+                ])
+                .value(
+                    C::Attempts,
+                    sea_orm::sea_query::Expr::col((request_system::Entity, C::Attempts)).add(1),
+                )
                 .to_owned(),
         )
         .exec_without_returning(db)
@@ -326,8 +338,10 @@ fn document_row(
         screened: Set(false),
         extract_error: Set(error.clone()),
         needs_manual_review: Set(review),
-        review_notes: Set(serde_json::to_string(&error.into_iter().collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into())),
+        review_notes: Set(
+            serde_json::to_string(&error.into_iter().collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into()),
+        ),
         page_count: Set(None),
         misfiled: Set(false),
         misfiling_reason: Set(None),
@@ -343,4 +357,3 @@ fn document_row(
         decided_at: Set(None),
     }
 }
-

@@ -122,7 +122,9 @@ pub async fn run(services: &Arc<Services>, job: &entities::job::Model) -> Ending
     let result = match job.kind.as_str() {
         COLLECT => collect::collect(services, job).await,
         SCREEN => screening::screen_request(services, job).await,
-        other => Err(StepError::Permanent(format!("no handler for job kind {other:?}"))),
+        other => Err(StepError::Permanent(format!(
+            "no handler for job kind {other:?}"
+        ))),
     };
     match result {
         Ok(()) => Ending::Succeeded,
@@ -236,8 +238,7 @@ impl<'a> Progress<'a> {
     }
     async fn step(&mut self, note: Option<String>) {
         self.done += 1;
-        if self.done == self.total || self.last.elapsed() >= std::time::Duration::from_millis(200)
-        {
+        if self.done == self.total || self.last.elapsed() >= std::time::Duration::from_millis(200) {
             self.last = std::time::Instant::now();
             if let Err(e) = jobs::progress(
                 &self.services.store,

@@ -215,7 +215,13 @@ async fn screen_document(
         .cases
         .get(&(doc.system.clone(), doc.case_local_id.clone()));
     let (kle, facet, department) = case
-        .map(|(c, _)| (c.kle.clone(), c.handlingsfacet.clone(), c.department.clone()))
+        .map(|(c, _)| {
+            (
+                c.kle.clone(),
+                c.handlingsfacet.clone(),
+                c.department.clone(),
+            )
+        })
         .unwrap_or_default();
     let rule = config.rules.propose(&DocFacts {
         kle: &kle,
@@ -415,7 +421,9 @@ async fn store_screening(
             screened: Set(true),
             extract_error: Set(s.extract_error),
             needs_manual_review: Set(s.needs_manual_review),
-            review_notes: Set(serde_json::to_string(&s.review_notes).unwrap_or_else(|_| "[]".into())),
+            review_notes: Set(
+                serde_json::to_string(&s.review_notes).unwrap_or_else(|_| "[]".into())
+            ),
             page_count: Set(s.page_count),
             misfiled: Set(s.misfiling.is_some()),
             misfiling_reason: Set(s.misfiling),
@@ -431,4 +439,3 @@ async fn store_screening(
         .await?;
     txn.commit().await
 }
-

@@ -1,0 +1,1017 @@
+//! The durable job queue, proved with the real `sagshub` binary: hubs run as child processes
+//! (`sagshub serve --config …`) against simulated case systems served from this test process,
+//! and are killed with SIGKILL, restarted, or run side by side on one PostgreSQL store.
+//!
+//! The tests talk to the hubs over HTTP as a client would and read the hub's store directly for
+//! what no client sees: jobs, their attempts (`job_run`) and the findings table. Everything is on
+//! 127.0.0.1 and all data is generated.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use api::auth::{DevIdentity, mint_dev_token};
+use api::demo::{sqlite_url, start_systems};
+use api::settings::{AuthSettings, Settings};
+use connectors::config::{ResilienceConfig, SqlIdType, SystemConfig};
+use playground::municipality::{Municipality, Params, generate};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, QueryResult, Statement};
+use serde_json::{Value as Json, json};
+
+/// The `sagshub` binary Cargo built for these tests.
+const SAGSHUB: &str = env!("CARGO_BIN_EXE_sagshub");
+
+/// The HS256 development secret of every hub these tests start.
+const SECRET: &str = "processes-test-secret-0123456789abcdef";
+
+/// Sealing secret for party ids, so that hubs sharing a store agree on them.
+const ID_SECRET: &str = "processes-test-id-secret-0123456789abc";
+
+/// How long any one wait may take before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(20);
+
+const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { accessRequest { id state } created } }";
+
+/// A municipality whose demo citizen is party to enough cases (a few hundred documents) that
+/// screening their request takes seconds in a debug build: long enough to be caught mid-way.
+fn crash_params() -> Params {
+    Params {
+        seed: 11,
+        cases: 300,
+        citizens: 200,
+        demo_citizen_cases: 40,
+        include_largest_case: false,
+    }
+}
+
+/// A municipality with many citizens who are party to a case or two each.
+fn shared_queue_params() -> Params {
+    Params {
+        seed: 23,
+        cases: 120,
+        citizens: 80,
+        demo_citizen_cases: 4,
+        include_largest_case: false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+/// `Result::unwrap` with a message that shows the whole error chain.
+trait Must<T> {
+    fn must(self, what: &str) -> T;
+}
+
+impl<T, E: Display> Must<T> for Result<T, E> {
+    fn must(self, what: &str) -> T {
+        self.unwrap_or_else(|e| panic!("{what}: {e:#}"))
+    }
+}
+
+/// A fresh folder under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "sagshub-processes-{label}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&path).must("creating a temp dir");
+        Self(path)
+    }
+
+    /// A sub-folder, created.
+    fn sub(&self, name: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::create_dir_all(&path).must("creating a temp sub-dir");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .must("finding a free port")
+        .port()
+}
+
+/// Poll `probe` until it answers `Some`, failing the test after [`TIMEOUT`].
+async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {TIMEOUT:?} waiting for {what}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// A TOML string literal.
+fn lit(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+/// Quick retries and a breaker that does not trip during a test.
+fn test_resilience() -> ResilienceConfig {
+    ResilienceConfig {
+        timeout_ms: 10_000,
+        retries: 1,
+        backoff_base_ms: 10,
+        backoff_max_ms: 100,
+        breaker_failures: 1_000,
+        breaker_open_ms: 1_000,
+        max_concurrency: 8,
+    }
+}
+
+/// The `[[systems]]` tables for `systems`, written out field by field (`SystemConfig` is read
+/// from settings files but not written to them).
+fn systems_toml(systems: &[SystemConfig]) -> String {
+    let mut out = String::new();
+    for system in systems {
+        out.push_str(&format!("\n[[systems]]\nid = {}\n", lit(&system.id)));
+        if let Some(name) = &system.name {
+            out.push_str(&format!("name = {}\n", lit(name)));
+        }
+        if let Some(soap) = &system.soap {
+            out.push_str(&format!(
+                "[systems.soap]\nurl = {}\nmax_response_bytes = {}\npage_size = {}\n",
+                lit(&soap.url),
+                soap.max_response_bytes,
+                soap.page_size
+            ));
+        }
+        if let Some(rest) = &system.rest {
+            out.push_str(&format!(
+                "[systems.rest]\nurl = {}\ntoken = {}\npage_size = {}\nmax_response_bytes = {}\n",
+                lit(&rest.url),
+                lit(&rest.token),
+                rest.page_size,
+                rest.max_response_bytes
+            ));
+        }
+        if let Some(sql) = &system.sql {
+            let id_type = match sql.id_type {
+                SqlIdType::Auto => "auto",
+                SqlIdType::Integer => "integer",
+                SqlIdType::Text => "text",
+            };
+            let q = &sql.queries;
+            out.push_str(&format!(
+                "[systems.sql]\nurl = {}\nmax_connections = {}\nconnect_timeout_ms = {}\nid_type = {}\n\
+                 [systems.sql.queries]\ncases_for_parties = {}\ncases_by_ids = {}\nparties_of_cases = {}\n\
+                 documents_of_cases = {}\ncontent = {}\nsearch = {}\nchanges = {}\nhealth = {}\n",
+                lit(&sql.url),
+                sql.max_connections,
+                sql.connect_timeout_ms,
+                lit(id_type),
+                lit(&q.cases_for_parties),
+                lit(&q.cases_by_ids),
+                lit(&q.parties_of_cases),
+                lit(&q.documents_of_cases),
+                lit(&q.content),
+                lit(&q.search),
+                lit(&q.changes),
+                lit(&q.health),
+            ));
+        }
+        let r = test_resilience();
+        out.push_str(&format!(
+            "[systems.resilience]\ntimeout_ms = {}\nretries = {}\nbackoff_base_ms = {}\n\
+             backoff_max_ms = {}\nbreaker_failures = {}\nbreaker_open_ms = {}\nmax_concurrency = {}\n",
+            r.timeout_ms,
+            r.retries,
+            r.backoff_base_ms,
+            r.backoff_max_ms,
+            r.breaker_failures,
+            r.breaker_open_ms,
+            r.max_concurrency
+        ));
+    }
+    out
+}
+
+/// Write a hub's settings file into `dir` and return its path. The file is parsed here first,
+/// so a mistake in it fails with the settings error rather than with a hub that never starts.
+fn write_config(
+    dir: &Path,
+    port: u16,
+    store_url: &str,
+    blob_dir: &Path,
+    systems: &[SystemConfig],
+) -> PathBuf {
+    let text = format!(
+        "[server]\nlisten = {listen}\nhealth_interval_secs = 3600\n\n\
+         [store]\nurl = {store}\n\n\
+         [auth]\nhs256_secret = {secret}\n\n\
+         [graphql]\nid_secret = {id_secret}\n\n\
+         [aktindsigt]\nblob_dir = {blobs}\n\n\
+         [jobs]\nworkers = 2\nlease_secs = 2\nheartbeat_ms = 300\npoll_ms = 50\n\
+         backoff_base_ms = 200\nbackoff_max_ms = 1000\n{systems}",
+        listen = lit(&format!("127.0.0.1:{port}")),
+        store = lit(store_url),
+        secret = lit(SECRET),
+        id_secret = lit(ID_SECRET),
+        blobs = lit(&blob_dir.display().to_string()),
+        systems = systems_toml(systems),
+    );
+    Settings::from_toml_and_env(&text, Vec::<(String, String)>::new())
+        .must("the test's settings file is invalid");
+    let path = dir.join(format!("sagshub-{port}.toml"));
+    std::fs::write(&path, text).must("writing the settings file");
+    path
+}
+
+/// A citizen's token, as the hubs verify it (HS256 with [`SECRET`], default issuer and audience).
+fn citizen_token(subject: &str, cpr: &str) -> String {
+    let auth = AuthSettings {
+        hs256_secret: Some(SECRET.to_owned()),
+        ..AuthSettings::default()
+    };
+    let identity = DevIdentity::Citizen {
+        cpr: cpr.to_owned(),
+    };
+    mint_dev_token(&auth, subject, &identity, 600).must("minting a citizen token")
+}
+
+/// `sagshub audit verify --config <config>`: its first line of output.
+async fn audit_verify(config: &Path) -> String {
+    let mut command = tokio::process::Command::new(SAGSHUB);
+    command
+        .args(["audit", "verify", "--config"])
+        .arg(config)
+        .env("NO_COLOR", "1");
+    for key in sagshub_env_keys() {
+        command.env_remove(key);
+    }
+    let out = command.output().await.must("running sagshub audit verify");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "sagshub audit verify failed ({}): {stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.lines().next().unwrap_or_default().to_owned()
+}
+
+/// The `SAGSHUB__*` overrides in the test's own environment: removed for the child processes,
+/// which must run on exactly the settings file the test wrote.
+fn sagshub_env_keys() -> Vec<String> {
+    std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with(api::settings::ENV_PREFIX))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hub as a child process.
+
+/// A `sagshub serve` child process. Dropping it kills it; if the test is failing, the tail of
+/// its log is printed.
+struct Hub {
+    name: String,
+    child: Child,
+    pid: u32,
+    base: String,
+    log: PathBuf,
+    http: reqwest::Client,
+}
+
+impl Hub {
+    /// Start `sagshub serve --config <config>` and wait until `/healthz` answers.
+    async fn start(name: &str, dir: &Path, config: &Path, port: u16) -> Hub {
+        let log = dir.join(format!("{name}.log"));
+        let out = std::fs::File::create(&log).must("creating a hub log");
+        let err = out.try_clone().must("sharing the hub log");
+        let mut command = Command::new(SAGSHUB);
+        command
+            .args(["serve", "--config"])
+            .arg(config)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info,sqlx=warn")
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        for key in sagshub_env_keys() {
+            command.env_remove(key);
+        }
+        let child = command.spawn().must("starting sagshub serve");
+        let mut hub = Hub {
+            name: name.to_owned(),
+            pid: child.id(),
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            http: reqwest::Client::new(),
+        };
+        let what = format!("hub {name} to answer /healthz");
+        eventually(&what, async || {
+            hub.assert_running();
+            let ok = hub
+                .http
+                .get(format!("{}/healthz", hub.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            ok.then_some(())
+        })
+        .await;
+        hub
+    }
+
+    /// Fail (with the log) if the process has exited.
+    fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!(
+                "hub {} exited ({status}); its log:\n{}",
+                self.name,
+                self.log_tail(80)
+            );
+        }
+    }
+
+    /// SIGKILL (what `Child::kill` sends on unix): no shutdown hook, no lease released.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The log's first lines (where a failed start says why) and its last `lines`.
+    fn log_tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        if all.len() <= lines + 20 {
+            return all.join("\n");
+        }
+        format!(
+            "{}\n[… {} lines …]\n{}",
+            all[..20].join("\n"),
+            all.len() - 20 - lines,
+            all[all.len() - lines..].join("\n")
+        )
+    }
+
+    /// The prefix of this process's worker names (`{pid}-{random}/{n}`).
+    fn worker_prefix(&self) -> String {
+        format!("{}-", self.pid)
+    }
+
+    /// Submit a party-access request for all the citizen's cases; its id.
+    async fn submit(&self, token: &str, key: &str) -> String {
+        let answer: Json = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "query": SUBMIT, "variables": { "key": key } }))
+            .send()
+            .await
+            .must("POST /graphql")
+            .json()
+            .await
+            .must("the GraphQL answer is not JSON");
+        let payload = &answer["data"]["submitAccessRequest"];
+        assert_eq!(payload["created"], json!(true), "{answer}");
+        payload["accessRequest"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no request id in {answer}"))
+            .to_owned()
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            eprintln!(
+                "---- log of hub {} (pid {}) ----\n{}\n---- end of log ----",
+                self.name,
+                self.pid,
+                self.log_tail(60)
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the hub's store.
+
+/// A connection to a hub's store, for reading what clients cannot see.
+struct Store {
+    db: DatabaseConnection,
+}
+
+/// How many of a request's documents are screened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Screening {
+    total: i64,
+    screened: i64,
+}
+
+/// One job row, as far as these tests look at it.
+#[derive(Clone, Debug)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    request_id: Option<String>,
+    state: String,
+    attempts: i32,
+    lease_owner: Option<String>,
+    last_error: Option<String>,
+}
+
+/// One attempt of a job.
+#[derive(Clone, Debug)]
+struct RunRow {
+    job_id: i64,
+    attempt: i32,
+    worker: String,
+    outcome: Option<String>,
+    finished: bool,
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> T {
+    row.try_get::<T>("", column)
+        .unwrap_or_else(|e| panic!("reading column {column}: {e}"))
+}
+
+impl Store {
+    async fn connect(url: &str) -> Store {
+        Store {
+            db: Database::connect(url).await.must("connecting to the hub's store"),
+        }
+    }
+
+    /// Rows of `sql`, whose `?` placeholders are numbered for PostgreSQL.
+    async fn rows(&self, sql: &str, values: Vec<sea_orm::Value>) -> Vec<QueryResult> {
+        let backend = self.db.get_database_backend();
+        let sql = if backend == DbBackend::Postgres {
+            let mut out = String::new();
+            let mut n = 0;
+            for (i, part) in sql.split('?').enumerate() {
+                if i > 0 {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                }
+                out.push_str(part);
+            }
+            out
+        } else {
+            sql.to_owned()
+        };
+        self.db
+            .query_all(Statement::from_sql_and_values(backend, &sql, values))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    async fn request_state(&self, id: &str) -> String {
+        let rows = self
+            .rows(
+                "SELECT state FROM access_request WHERE id = ?",
+                vec![id.into()],
+            )
+            .await;
+        rows.first()
+            .map(|r| get::<String>(r, "state"))
+            .unwrap_or_default()
+    }
+
+    async fn screening(&self, id: &str) -> Screening {
+        let rows = self
+            .rows(
+                "SELECT COUNT(*) AS total, \
+                 COALESCE(SUM(CASE WHEN screened THEN 1 ELSE 0 END), 0) AS screened \
+                 FROM request_document WHERE request_id = ?",
+                vec![id.into()],
+            )
+            .await;
+        let row = &rows[0];
+        Screening {
+            total: get(row, "total"),
+            screened: get(row, "screened"),
+        }
+    }
+
+    async fn jobs(&self) -> Vec<JobRow> {
+        self.rows(
+            "SELECT id, kind, request_id, state, attempts, lease_owner, last_error FROM job ORDER BY id",
+            vec![],
+        )
+        .await
+        .iter()
+        .map(|r| JobRow {
+            id: get(r, "id"),
+            kind: get(r, "kind"),
+            request_id: get(r, "request_id"),
+            state: get(r, "state"),
+            attempts: get(r, "attempts"),
+            lease_owner: get(r, "lease_owner"),
+            last_error: get(r, "last_error"),
+        })
+        .collect()
+    }
+
+    async fn runs(&self) -> Vec<RunRow> {
+        self.rows(
+            "SELECT job_id, attempt, worker, outcome, finished_at FROM job_run ORDER BY job_id, attempt",
+            vec![],
+        )
+        .await
+        .iter()
+        .map(|r| RunRow {
+            job_id: get(r, "job_id"),
+            attempt: get(r, "attempt"),
+            worker: get(r, "worker"),
+            outcome: get(r, "outcome"),
+            finished: get::<Option<chrono::DateTime<chrono::Utc>>>(r, "finished_at").is_some(),
+        })
+        .collect()
+    }
+
+    /// Whether `id` has reached review and none of its jobs is still queued or running.
+    async fn settled_in_review(&self, id: &str) -> bool {
+        let state = self.request_state(id).await;
+        if state == "FAILED" {
+            panic!("request {id} failed; jobs: {:#?}", self.jobs().await);
+        }
+        let open = self
+            .jobs()
+            .await
+            .into_iter()
+            .filter(|j| j.request_id.as_deref() == Some(id))
+            .inspect(|j| {
+                assert_ne!(
+                    j.state, "FAILED",
+                    "job {} ({}) failed: {:?}",
+                    j.id, j.kind, j.last_error
+                )
+            })
+            .any(|j| j.state == "QUEUED" || j.state == "RUNNING");
+        matches!(state.as_str(), "AWAITING_REVIEW" | "APPROVED") && !open
+    }
+
+    /// Per document, keyed by (system, local id): its findings as (ordinal, category, start,
+    /// end), in ordinal order; documents without findings map to an empty list.
+    async fn findings(&self, id: &str) -> BTreeMap<(String, String), Vec<(i32, String, i32, i32)>> {
+        let mut out: BTreeMap<(String, String), Vec<(i32, String, i32, i32)>> = BTreeMap::new();
+        for r in self
+            .rows(
+                "SELECT system, local_id FROM request_document WHERE request_id = ?",
+                vec![id.into()],
+            )
+            .await
+        {
+            out.insert((get(&r, "system"), get(&r, "local_id")), Vec::new());
+        }
+        for r in self
+            .rows(
+                "SELECT d.system, d.local_id, f.ordinal, f.category, f.char_start, f.char_end \
+                 FROM finding f JOIN request_document d ON d.id = f.document_id \
+                 WHERE f.request_id = ? ORDER BY d.system, d.local_id, f.ordinal",
+                vec![id.into()],
+            )
+            .await
+        {
+            out.entry((get(&r, "system"), get(&r, "local_id")))
+                .or_default()
+                .push((
+                    get(&r, "ordinal"),
+                    get(&r, "category"),
+                    get(&r, "char_start"),
+                    get(&r, "char_end"),
+                ));
+        }
+        out
+    }
+
+    /// (document, ordinal) pairs held by more than one finding row of request `id`, and
+    /// findings whose document is not one of the request's.
+    async fn duplicate_and_orphan_findings(&self, id: &str) -> (i64, i64) {
+        let dup = self
+            .rows(
+                "SELECT COUNT(*) AS n FROM (SELECT document_id, ordinal FROM finding \
+                 WHERE request_id = ? GROUP BY document_id, ordinal HAVING COUNT(*) > 1) AS d",
+                vec![id.into()],
+            )
+            .await;
+        let orphans = self
+            .rows(
+                "SELECT COUNT(*) AS n FROM finding f WHERE f.request_id = ? AND NOT EXISTS \
+                 (SELECT 1 FROM request_document d WHERE d.id = f.document_id AND d.request_id = f.request_id)",
+                vec![id.into()],
+            )
+            .await;
+        (get(&dup[0], "n"), get(&orphans[0], "n"))
+    }
+
+    /// The audit actions recorded on request `id`, in order.
+    async fn audit_actions(&self, id: &str) -> Vec<String> {
+        self.rows(
+            "SELECT action FROM audit_event WHERE object_id = ? ORDER BY seq",
+            vec![id.into()],
+        )
+        .await
+        .iter()
+        .map(|r| get(r, "action"))
+        .collect()
+    }
+}
+
+/// `sqlite://…?mode=rw` for the test's own connection: it only reads, but it must be able to
+/// recover the WAL if it is the only connection left after a hub was killed.
+fn sqlite_read_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rw", path.display())
+}
+
+/// A request on a fresh hub over `systems`, run to review without interference: the findings
+/// and audit trail the crashed run must match.
+struct Reference {
+    findings: BTreeMap<(String, String), Vec<(i32, String, i32, i32)>>,
+    actions: Vec<String>,
+}
+
+async fn reference_run(dir: &Path, systems: &[SystemConfig], token: &str) -> Reference {
+    let port = free_port();
+    let db_path = dir.join("hub.sqlite");
+    let config = write_config(
+        dir,
+        port,
+        &sqlite_url(&db_path),
+        &dir.join("blobs"),
+        systems,
+    );
+    let mut hub = Hub::start("reference", dir, &config, port).await;
+    let store = Store::connect(&sqlite_read_url(&db_path)).await;
+    let id = hub.submit(token, "k1").await;
+    eventually("the reference request to reach review", async || {
+        hub.assert_running();
+        store.settled_in_review(&id).await.then_some(())
+    })
+    .await;
+    Reference {
+        findings: store.findings(&id).await,
+        actions: store.audit_actions(&id).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests.
+
+/// A hub killed with SIGKILL while a screening job runs leaves the job leased to a dead worker.
+/// A restarted hub takes the job over when the lease expires, screens only what was left, and
+/// the request ends exactly as an uninterrupted run ends: every document screened once, the
+/// same findings per document, no duplicate rows, one audit event per step, an intact chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_mid_screening_then_restart_completes_without_duplicates() {
+    let started = Instant::now();
+    let dir = TempDir::new("crash");
+    let municipality = Arc::new(generate(&crash_params()));
+    let systems = start_systems(municipality.clone(), &sqlite_url(&dir.0.join("skole.sqlite")))
+        .await
+        .must("starting the simulated systems");
+    let token = citizen_token("crash-citizen", &municipality.demo_citizen().cpr);
+
+    let hub_dir = dir.sub("crashed");
+    let db_path = hub_dir.join("hub.sqlite");
+    let port = free_port();
+    let config = write_config(
+        &hub_dir,
+        port,
+        &sqlite_url(&db_path),
+        &hub_dir.join("blobs"),
+        &systems.configs,
+    );
+    let mut first = Hub::start("first", &hub_dir, &config, port).await;
+    let store = Store::connect(&sqlite_read_url(&db_path)).await;
+    let id = first.submit(&token, "k1").await;
+
+    // Kill the hub as soon as the screening job has screened some documents.
+    let screen_job = eventually("screening to be under way", async || {
+        first.assert_running();
+        let job = store
+            .jobs()
+            .await
+            .into_iter()
+            .find(|j| j.kind == "screen" && j.request_id.as_deref() == Some(id.as_str()))?;
+        let progress = store.screening(&id).await;
+        (job.state == "RUNNING" && progress.screened > 0).then_some(job.id)
+    })
+    .await;
+    first.kill();
+    let at_kill = store.screening(&id).await;
+    eprintln!(
+        "killed hub {} after {:.1} s with {} of {} documents screened",
+        first.pid,
+        started.elapsed().as_secs_f32(),
+        at_kill.screened,
+        at_kill.total
+    );
+    assert!(
+        at_kill.screened > 0 && at_kill.screened < at_kill.total,
+        "the hub must die mid-way through screening ({at_kill:?}); if screening finished first, \
+         make the municipality bigger"
+    );
+    let jobs = store.jobs().await;
+    let job = jobs
+        .iter()
+        .find(|j| j.id == screen_job)
+        .unwrap_or_else(|| panic!("the screening job vanished: {jobs:#?}"));
+    assert_eq!(job.state, "RUNNING", "{job:?}");
+    assert!(
+        job.lease_owner
+            .as_deref()
+            .is_some_and(|o| o.starts_with(&first.worker_prefix())),
+        "the killed process still holds the lease: {job:?}"
+    );
+    assert_eq!(store.request_state(&id).await, "SCREENING");
+
+    // The same command again: the new process takes the job over once the lease expires.
+    let mut second = Hub::start("second", &hub_dir, &config, port).await;
+    eventually("the request to reach review after the restart", async || {
+        second.assert_running();
+        store.settled_in_review(&id).await.then_some(())
+    })
+    .await;
+    eprintln!(
+        "request in review {:.1} s after the start",
+        started.elapsed().as_secs_f32()
+    );
+
+    let after = store.screening(&id).await;
+    assert_eq!(
+        after,
+        Screening {
+            total: at_kill.total,
+            screened: at_kill.total
+        },
+        "every document is screened after the restart"
+    );
+    assert_eq!(store.request_state(&id).await, "AWAITING_REVIEW");
+    assert_eq!(
+        store.duplicate_and_orphan_findings(&id).await,
+        (0, 0),
+        "no two findings share (document, ordinal) and none is orphaned"
+    );
+    let crashed_findings = store.findings(&id).await;
+    for (doc, found) in &crashed_findings {
+        let ordinals: Vec<i32> = found.iter().map(|f| f.0).collect();
+        let expected: Vec<i32> = (0..found.len() as i32).collect();
+        assert_eq!(ordinals, expected, "findings of {doc:?} are numbered 0..n");
+    }
+
+    // Attempts: the killed one is left unfinished, the restarted one succeeded, nothing else
+    // ran twice.
+    let jobs = store.jobs().await;
+    let runs = store.runs().await;
+    let job = jobs
+        .iter()
+        .find(|j| j.id == screen_job)
+        .unwrap_or_else(|| panic!("the screening job vanished: {jobs:#?}"));
+    assert_eq!(job.state, "SUCCEEDED", "{job:?}");
+    let screen_runs: Vec<&RunRow> = runs.iter().filter(|r| r.job_id == screen_job).collect();
+    assert_eq!(screen_runs.len(), 2, "two attempts: {screen_runs:#?}");
+    let (killed, resumed) = (screen_runs[0], screen_runs[1]);
+    assert!(
+        killed.attempt == 1
+            && killed.outcome.is_none()
+            && !killed.finished
+            && killed.worker.starts_with(&first.worker_prefix()),
+        "attempt 1 was the killed process's and never finished: {killed:?}"
+    );
+    assert!(
+        resumed.attempt == 2
+            && resumed.outcome.as_deref() == Some("SUCCEEDED")
+            && resumed.finished
+            && resumed.worker.starts_with(&second.worker_prefix()),
+        "attempt 2 was the restarted process's and succeeded: {resumed:?}"
+    );
+    assert_eq!(job.attempts, 2, "{job:?}");
+    for other in jobs.iter().filter(|j| j.id != screen_job) {
+        let n = runs.iter().filter(|r| r.job_id == other.id).count();
+        assert_eq!(n, 1, "job {other:?} ran once: {runs:#?}");
+        assert_eq!(other.state, "SUCCEEDED", "{other:?}");
+    }
+
+    let verified = audit_verify(&config).await;
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+    let crashed_actions = store.audit_actions(&id).await;
+    drop(second);
+
+    // The same request on a fresh store, without a crash.
+    let reference = reference_run(&dir.sub("reference"), &systems.configs, &token).await;
+    let counts = |m: &BTreeMap<(String, String), Vec<(i32, String, i32, i32)>>| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), v.len()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        counts(&crashed_findings),
+        counts(&reference.findings),
+        "finding counts per document match the uninterrupted run"
+    );
+    assert!(
+        crashed_findings == reference.findings,
+        "the findings themselves match the uninterrupted run"
+    );
+    assert_eq!(
+        crashed_actions, reference.actions,
+        "the crash added or lost no audit event on the request"
+    );
+    eprintln!(
+        "{} documents, {} findings; {:.1} s in all",
+        crashed_findings.len(),
+        crashed_findings.values().map(Vec::len).sum::<usize>(),
+        started.elapsed().as_secs_f32()
+    );
+}
+
+/// A database of its own on the test server, dropped (with any connections left) on drop.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create(admin_url: &str) -> TestDatabase {
+        let name = format!("sagshub_jobs_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let admin = Database::connect(admin_url)
+            .await
+            .must("connecting to SAGSHUB_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .must("creating the test database");
+        admin.close().await.must("closing the admin connection");
+        let mut url = reqwest::Url::parse(admin_url).must("SAGSHUB_TEST_POSTGRES_URL is not a URL");
+        url.set_path(&format!("/{name}"));
+        TestDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop cannot await, and the test's runtime may be busy or gone: a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                admin
+                    .execute_unprepared(&sql)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                admin.close().await.map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+/// Citizens (other than the demo citizen) who are party to at least one case, first by index.
+fn parties(municipality: &Municipality, n: usize) -> Vec<(usize, String)> {
+    let mut with_cases = BTreeSet::new();
+    for case in &municipality.cases {
+        with_cases.insert(case.primary);
+        with_cases.extend(case.secondary.iter().copied());
+    }
+    let chosen: Vec<(usize, String)> = with_cases
+        .into_iter()
+        .filter(|&i| i != 0)
+        .take(n)
+        .map(|i| (i, municipality.citizens[i].cpr.clone()))
+        .collect();
+    assert_eq!(chosen.len(), n, "the municipality has {n} parties");
+    chosen
+}
+
+/// Two hub processes on one PostgreSQL store, with one blob folder, share the job queue: every
+/// job of twelve requests runs exactly once, in one of the two processes, and both do some.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hubs_on_one_postgres_share_the_queue_and_run_each_job_once() {
+    let Ok(admin_url) = std::env::var("SAGSHUB_TEST_POSTGRES_URL") else {
+        println!("skipped: SAGSHUB_TEST_POSTGRES_URL not set");
+        return;
+    };
+    let started = Instant::now();
+    // Declared first, so it is dropped last: after the hubs are killed.
+    let database = TestDatabase::create(&admin_url).await;
+    let dir = TempDir::new("postgres");
+    let municipality = Arc::new(generate(&shared_queue_params()));
+    let systems = start_systems(municipality.clone(), &sqlite_url(&dir.0.join("skole.sqlite")))
+        .await
+        .must("starting the simulated systems");
+    let blobs = dir.sub("blobs");
+    let (port_a, port_b) = (free_port(), free_port());
+    let dir_a = dir.sub("a");
+    let dir_b = dir.sub("b");
+    let config_a = write_config(&dir_a, port_a, &database.url, &blobs, &systems.configs);
+    let config_b = write_config(&dir_b, port_b, &database.url, &blobs, &systems.configs);
+    // One after the other, so only the first runs the migrations.
+    let mut a = Hub::start("a", &dir_a, &config_a, port_a).await;
+    let mut b = Hub::start("b", &dir_b, &config_b, port_b).await;
+    let store = Store::connect(&database.url).await;
+
+    let citizens = parties(&municipality, 12);
+    let submissions = citizens.iter().enumerate().map(|(n, (index, cpr))| {
+        let hub = if n % 2 == 0 { &a } else { &b };
+        let token = citizen_token(&format!("citizen-{index}"), cpr);
+        async move { hub.submit(&token, &format!("k-{index}")).await }
+    });
+    let ids: Vec<String> = futures::future::join_all(submissions).await;
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
+
+    eventually("every request to reach review", async || {
+        a.assert_running();
+        b.assert_running();
+        for id in &ids {
+            if !store.settled_in_review(id).await {
+                return None;
+            }
+        }
+        Some(())
+    })
+    .await;
+    eprintln!(
+        "{} requests in review after {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f32()
+    );
+
+    let jobs = store.jobs().await;
+    let runs = store.runs().await;
+    assert_eq!(
+        jobs.iter().filter(|j| j.kind == "collect").count(),
+        ids.len(),
+        "one collection per request: {jobs:#?}"
+    );
+    for job in &jobs {
+        assert_eq!(job.state, "SUCCEEDED", "{job:?}");
+        assert_eq!(job.attempts, 1, "{job:?}");
+        let of_job: Vec<&RunRow> = runs.iter().filter(|r| r.job_id == job.id).collect();
+        assert!(
+            of_job.len() == 1
+                && of_job[0].outcome.as_deref() == Some("SUCCEEDED")
+                && of_job[0].finished,
+            "job {} ran exactly once: {of_job:#?}",
+            job.id
+        );
+    }
+    let mut per_process: BTreeMap<&str, usize> = BTreeMap::new();
+    for run in &runs {
+        let process = if run.worker.starts_with(&a.worker_prefix()) {
+            "a"
+        } else if run.worker.starts_with(&b.worker_prefix()) {
+            "b"
+        } else {
+            panic!("a job ran in neither hub: {run:?}")
+        };
+        *per_process.entry(process).or_default() += 1;
+    }
+    assert!(
+        per_process.len() == 2,
+        "both processes ran jobs: {per_process:?}"
+    );
+    eprintln!("attempts per process: {per_process:?}");
+
+    let verified = audit_verify(&config_a).await;
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+    eprintln!("{:.1} s in all", started.elapsed().as_secs_f32());
+    drop(store);
+    drop(a);
+    drop(b);
+}
