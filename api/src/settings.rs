@@ -471,11 +471,8 @@ mod tests {
 
     #[test]
     fn a_bad_aktindsigt_section_is_refused_with_its_key() {
-        let e = Settings::from_toml_and_env(
-            "[aktindsigt]\nclosed_days = [\"24-12\"]",
-            Vec::new(),
-        )
-        .unwrap_err();
+        let e = Settings::from_toml_and_env("[aktindsigt]\nclosed_days = [\"24-12\"]", Vec::new())
+            .unwrap_err();
         assert!(format!("{e:#}").contains("closed_days"), "{e:#}");
         let e = Settings::from_toml_and_env(
             "[[aktindsigt.rules]]\nname = \"x\"\ndisclosure = \"WITHHELD\"\nground = \"NOPE\"",

@@ -458,7 +458,9 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> T {
 impl Store {
     async fn connect(url: &str) -> Store {
         Store {
-            db: Database::connect(url).await.must("connecting to the hub's store"),
+            db: Database::connect(url)
+                .await
+                .must("connecting to the hub's store"),
         }
     }
 
@@ -687,9 +689,12 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
     let started = Instant::now();
     let dir = TempDir::new("crash");
     let municipality = Arc::new(generate(&crash_params()));
-    let systems = start_systems(municipality.clone(), &sqlite_url(&dir.0.join("skole.sqlite")))
-        .await
-        .must("starting the simulated systems");
+    let systems = start_systems(
+        municipality.clone(),
+        &sqlite_url(&dir.0.join("skole.sqlite")),
+    )
+    .await
+    .must("starting the simulated systems");
     let token = citizen_token("crash-citizen", &municipality.demo_citizen().cpr);
 
     let hub_dir = dir.sub("crashed");
@@ -748,10 +753,13 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
 
     // The same command again: the new process takes the job over once the lease expires.
     let mut second = Hub::start("second", &hub_dir, &config, port).await;
-    eventually("the request to reach review after the restart", async || {
-        second.assert_running();
-        store.settled_in_review(&id).await.then_some(())
-    })
+    eventually(
+        "the request to reach review after the restart",
+        async || {
+            second.assert_running();
+            store.settled_in_review(&id).await.then_some(())
+        },
+    )
     .await;
     eprintln!(
         "request in review {:.1} s after the start",
@@ -855,7 +863,10 @@ struct TestDatabase {
 
 impl TestDatabase {
     async fn create(admin_url: &str) -> TestDatabase {
-        let name = format!("sagshub_jobs_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let name = format!(
+            "sagshub_jobs_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
         let admin = Database::connect(admin_url)
             .await
             .must("connecting to SAGSHUB_TEST_POSTGRES_URL");
@@ -932,9 +943,12 @@ async fn two_hubs_on_one_postgres_share_the_queue_and_run_each_job_once() {
     let database = TestDatabase::create(&admin_url).await;
     let dir = TempDir::new("postgres");
     let municipality = Arc::new(generate(&shared_queue_params()));
-    let systems = start_systems(municipality.clone(), &sqlite_url(&dir.0.join("skole.sqlite")))
-        .await
-        .must("starting the simulated systems");
+    let systems = start_systems(
+        municipality.clone(),
+        &sqlite_url(&dir.0.join("skole.sqlite")),
+    )
+    .await
+    .must("starting the simulated systems");
     let blobs = dir.sub("blobs");
     let (port_a, port_b) = (free_port(), free_port());
     let dir_a = dir.sub("a");

@@ -75,11 +75,11 @@ fn citizen_documents(app: &TestApp) -> usize {
         .sum()
 }
 
-const ITEMS: &str = "query($id: ID!) { accessRequest(id: $id) { items(first: 1000) { totalCount edges { node {
-    id system title screened needsManualReview reviewNotes misfiled extractError disclosure
+const ITEMS: &str = "query($id: ID!) { accessRequest(id: $id) { items(first: 300) { totalCount edges { node {
+    id system title screened needsManualReview reviewNotes misfiled misfilingReason extractError disclosure
     proposal { disclosure ground rule }
     summary { own staff otherPersons redactionsProposed }
-    findings(first: 200) { totalCount edges { node { id category owner text proposal decision contextBefore contextAfter page } } }
+    findings(first: 100) { totalCount edges { node { id category owner text proposal decision contextBefore contextAfter page } } }
 } } } } }";
 
 async fn items(app: &TestApp, id: &str) -> Vec<Value> {
@@ -271,7 +271,7 @@ async fn a_citizens_request_is_collected_screened_reviewed_and_approved() {
     let rows = store
         .query_all(Statement::from_string(
             sea_orm::DbBackend::Sqlite,
-            format!("SELECT action FROM audit_event WHERE object_id = '{id}' ORDER BY seq"),
+            "SELECT action FROM audit_event WHERE object_kind = 'access_request' ORDER BY seq",
         ))
         .await
         .unwrap_or_else(|e| panic!("audit: {e}"));
@@ -310,10 +310,8 @@ async fn with_automatic_policy_a_request_is_approved_without_a_person() {
         s["state"] == "APPROVED" || s["state"] == "AWAITING_REVIEW"
     })
     .await;
-    let scans_unread = items(&app, &id)
-        .await
-        .iter()
-        .any(|i| i["needsManualReview"] == true);
+    let all_items = items(&app, &id).await;
+    let scans_unread = all_items.iter().any(|i| i["needsManualReview"] == true);
     if scans_unread {
         // Only when no OCR engine is installed: the scans hold the request for a person.
         assert_eq!(s["state"], "AWAITING_REVIEW", "{s}");
@@ -324,7 +322,7 @@ async fn with_automatic_policy_a_request_is_approved_without_a_person() {
         eprintln!("tesseract not installed: the request waits for a person, as it must");
         return;
     }
-    assert_eq!(s["state"], "APPROVED", "{s}");
+    assert_eq!(s["state"], "APPROVED", "{s}\n{all_items:#?}");
     assert_eq!(s["automation"], "AUTOMATIC");
     assert_eq!(s["autoReleased"], true);
     assert_eq!(s["decidedBy"], "system");
@@ -385,7 +383,7 @@ async fn a_system_down_during_collection_marks_the_request_and_it_completes_when
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pdf_that_breaks_extraction_is_flagged_and_the_rest_proceeds() {
-    let app = spawn_app(params_with_demo_cases(3)).await;
+    let app = spawn_app(params_with_demo_cases(6)).await;
     // Damage every PDF of one of the citizen's cases in the legacy SQL system.
     let m = app.municipality();
     let case = m

@@ -34,9 +34,10 @@ const FOREIGN_NAMES: usize = 2;
 
 /// Flag a document that seems to belong to another case.
 ///
-/// - **CPR rule**: the document carries full CPR numbers and none of them is a party's.
-///   Only applies when the parties' CPR numbers are known; masked numbers (`010203-XXXX`)
-///   cannot be attributed and are ignored.
+/// - **CPR rule**: the document carries full CPR numbers, none of them is a party's, and no
+///   party is named in it either (a letter about a party that quotes a relative's CPR number is
+///   not misfiled). Only applies when the parties' CPR numbers are known; masked numbers
+///   (`010203-XXXX`) cannot be attributed and are ignored.
 /// - **Name rule**: the document names at least two distinct people — confident
 ///   ([`Category::Name`], owner [`Owner::OtherPerson`] or [`Owner::Unknown`], confidence ≥
 ///   0.8, a full name with a space) — none of them a party, and no party is mentioned at all,
@@ -86,7 +87,7 @@ pub fn misfiling(findings: &[Finding], parties: &CaseParties) -> Option<Misfilin
         .collect::<HashSet<_>>()
         .len();
 
-    let by_cpr = !party_cprs.is_empty() && !doc_cprs.is_empty() && !party_by_cpr;
+    let by_cpr = !party_cprs.is_empty() && !doc_cprs.is_empty() && !party_by_cpr && !party_by_name;
     let by_name = foreign_names >= FOREIGN_NAMES && !party_by_cpr && !party_by_name;
     if !by_cpr && !by_name {
         return None;
@@ -205,6 +206,15 @@ mod tests {
             None
         );
         assert_eq!(misfiling(&[cpr("0102031234")], &parties()), None);
+    }
+
+    #[test]
+    fn a_relatives_cpr_in_a_letter_naming_the_party_is_not_misfiling() {
+        let findings = [
+            finding(Category::Name, "Anna Marie Jensen", Owner::Own, 0.9),
+            cpr(STRANGER_CPR),
+        ];
+        assert_eq!(misfiling(&findings, &parties()), None);
     }
 
     #[test]
