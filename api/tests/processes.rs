@@ -720,6 +720,7 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
             .into_iter()
             .find(|j| j.kind == "screen" && j.request_id.as_deref() == Some(id.as_str()))?;
         let progress = store.screening(&id).await;
+        eprintln!("DEBUG {job:?} {progress:?}");
         (job.state == "RUNNING" && progress.screened > 0).then_some(job.id)
     })
     .await;

@@ -47,6 +47,26 @@ pub const EXAMPLES: &[Example] = &[
         query: include_str!("../examples/case_systems.graphql"),
     },
     Example {
+        name: "SubmitAccessRequest",
+        description: "Submit an access request (aktindsigt) as the citizen: all my cases, as a party.",
+        query: include_str!("../examples/submit_access_request.graphql"),
+    },
+    Example {
+        name: "MyAccessRequests",
+        description: "The citizen's requests: state, deadline, collection progress per system.",
+        query: include_str!("../examples/my_access_requests.graphql"),
+    },
+    Example {
+        name: "ReviewQueue",
+        description: "Caseworker: requests awaiting review, with each document's findings and proposals.",
+        query: include_str!("../examples/review_queue.graphql"),
+    },
+    Example {
+        name: "ApproveAccessRequest",
+        description: "Caseworker: decide a finding and approve (variables `$requestId`, `$findingId`).",
+        query: include_str!("../examples/approve_access_request.graphql"),
+    },
+    Example {
         name: "Viewer",
         description: "Who the hub thinks you are: role, subject and departments.",
         query: include_str!("../examples/viewer.graphql"),
