@@ -36,6 +36,9 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(20);
 
+/// The token subject of the citizen in the crash test (and its reference run).
+const CRASH_SUBJECT: &str = "crash-citizen";
+
 const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { accessRequest { id state } created } }";
 
 /// A municipality whose demo citizen is party to enough cases (a few hundred documents) that
@@ -45,7 +48,7 @@ fn crash_params() -> Params {
         seed: 11,
         cases: 300,
         citizens: 200,
-        demo_citizen_cases: 40,
+        demo_citizen_cases: 15,
         include_largest_case: false,
     }
 }
@@ -377,12 +380,13 @@ impl Hub {
         format!("{}-", self.pid)
     }
 
-    /// Submit a party-access request for all the citizen's cases; its id.
-    async fn submit(&self, token: &str, key: &str) -> String {
+    /// As citizen `subject` with `cpr`, submit a party-access request for all their cases with
+    /// idempotency key `key`; its row id in `store`.
+    async fn submit(&self, store: &Store, subject: &str, cpr: &str, key: &str) -> String {
         let answer: Json = self
             .http
             .post(format!("{}/graphql", self.base))
-            .bearer_auth(token)
+            .bearer_auth(citizen_token(subject, cpr))
             .json(&json!({ "query": SUBMIT, "variables": { "key": key } }))
             .send()
             .await
@@ -392,10 +396,8 @@ impl Hub {
             .must("the GraphQL answer is not JSON");
         let payload = &answer["data"]["submitAccessRequest"];
         assert_eq!(payload["created"], json!(true), "{answer}");
-        payload["accessRequest"]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no request id in {answer}"))
-            .to_owned()
+        assert!(payload["accessRequest"]["id"].is_string(), "{answer}");
+        store.request_id(subject, key).await
     }
 }
 
@@ -438,6 +440,8 @@ struct JobRow {
     attempts: i32,
     lease_owner: Option<String>,
     last_error: Option<String>,
+    progress_done: i32,
+    progress_total: i32,
 }
 
 /// One attempt of a job.
@@ -487,6 +491,19 @@ impl Store {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The row id of the request `subject` submitted with idempotency key `key` (the API's
+    /// `AccessRequest.id` is an opaque global id).
+    async fn request_id(&self, subject: &str, key: &str) -> String {
+        let rows = self
+            .rows(
+                "SELECT id FROM access_request WHERE requester_subject = ? AND idempotency_key = ?",
+                vec![subject.into(), key.into()],
+            )
+            .await;
+        assert_eq!(rows.len(), 1, "one request by {subject} with key {key}");
+        get(&rows[0], "id")
+    }
+
     async fn request_state(&self, id: &str) -> String {
         let rows = self
             .rows(
@@ -517,7 +534,8 @@ impl Store {
 
     async fn jobs(&self) -> Vec<JobRow> {
         self.rows(
-            "SELECT id, kind, request_id, state, attempts, lease_owner, last_error FROM job ORDER BY id",
+            "SELECT id, kind, request_id, state, attempts, lease_owner, last_error, progress_done, \
+             progress_total FROM job ORDER BY id",
             vec![],
         )
         .await
@@ -530,6 +548,8 @@ impl Store {
             attempts: get(r, "attempts"),
             lease_owner: get(r, "lease_owner"),
             last_error: get(r, "last_error"),
+            progress_done: get(r, "progress_done"),
+            progress_total: get(r, "progress_total"),
         })
         .collect()
     }
@@ -653,7 +673,7 @@ struct Reference {
     actions: Vec<String>,
 }
 
-async fn reference_run(dir: &Path, systems: &[SystemConfig], token: &str) -> Reference {
+async fn reference_run(dir: &Path, systems: &[SystemConfig], cpr: &str) -> Reference {
     let port = free_port();
     let db_path = dir.join("hub.sqlite");
     let config = write_config(
@@ -665,7 +685,7 @@ async fn reference_run(dir: &Path, systems: &[SystemConfig], token: &str) -> Ref
     );
     let mut hub = Hub::start("reference", dir, &config, port).await;
     let store = Store::connect(&sqlite_read_url(&db_path)).await;
-    let id = hub.submit(token, "k1").await;
+    let id = hub.submit(&store, CRASH_SUBJECT, cpr, "k1").await;
     eventually("the reference request to reach review", async || {
         hub.assert_running();
         store.settled_in_review(&id).await.then_some(())
@@ -695,7 +715,7 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
     )
     .await
     .must("starting the simulated systems");
-    let token = citizen_token("crash-citizen", &municipality.demo_citizen().cpr);
+    let cpr = municipality.demo_citizen().cpr.clone();
 
     let hub_dir = dir.sub("crashed");
     let db_path = hub_dir.join("hub.sqlite");
@@ -709,7 +729,7 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
     );
     let mut first = Hub::start("first", &hub_dir, &config, port).await;
     let store = Store::connect(&sqlite_read_url(&db_path)).await;
-    let id = first.submit(&token, "k1").await;
+    let id = first.submit(&store, CRASH_SUBJECT, &cpr, "k1").await;
 
     // Kill the hub as soon as the screening job has screened some documents.
     let screen_job = eventually("screening to be under way", async || {
@@ -720,7 +740,6 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
             .into_iter()
             .find(|j| j.kind == "screen" && j.request_id.as_deref() == Some(id.as_str()))?;
         let progress = store.screening(&id).await;
-        eprintln!("DEBUG {job:?} {progress:?}");
         (job.state == "RUNNING" && progress.screened > 0).then_some(job.id)
     })
     .await;
@@ -816,6 +835,12 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
         "attempt 2 was the restarted process's and succeeded: {resumed:?}"
     );
     assert_eq!(job.attempts, 2, "{job:?}");
+    let left = (at_kill.total - at_kill.screened) as i32;
+    assert_eq!(
+        (job.progress_done, job.progress_total),
+        (left, left),
+        "the resumed attempt screened only the {left} documents left"
+    );
     for other in jobs.iter().filter(|j| j.id != screen_job) {
         let n = runs.iter().filter(|r| r.job_id == other.id).count();
         assert_eq!(n, 1, "job {other:?} ran once: {runs:#?}");
@@ -828,7 +853,7 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
     drop(second);
 
     // The same request on a fresh store, without a crash.
-    let reference = reference_run(&dir.sub("reference"), &systems.configs, &token).await;
+    let reference = reference_run(&dir.sub("reference"), &systems.configs, &cpr).await;
     let counts = |m: &BTreeMap<(String, String), Vec<(i32, String, i32, i32)>>| {
         m.iter()
             .map(|(k, v)| (k.clone(), v.len()))
@@ -964,8 +989,16 @@ async fn two_hubs_on_one_postgres_share_the_queue_and_run_each_job_once() {
     let citizens = parties(&municipality, 12);
     let submissions = citizens.iter().enumerate().map(|(n, (index, cpr))| {
         let hub = if n % 2 == 0 { &a } else { &b };
-        let token = citizen_token(&format!("citizen-{index}"), cpr);
-        async move { hub.submit(&token, &format!("k-{index}")).await }
+        let store = &store;
+        async move {
+            hub.submit(
+                store,
+                &format!("citizen-{index}"),
+                cpr,
+                &format!("k-{index}"),
+            )
+            .await
+        }
     });
     let ids: Vec<String> = futures::future::join_all(submissions).await;
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());

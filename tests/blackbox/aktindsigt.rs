@@ -490,3 +490,146 @@ async fn a_third_party_needs_a_valid_consent_to_submit() {
     let refused_again = submit_for(lawyer).await;
     assert_eq!(codes(&refused_again), ["FORBIDDEN"], "{refused_again}");
 }
+
+/// A graphql-transport-ws client over a real socket: connect, init with `token`, subscribe.
+async fn subscribe(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
+    let mut request = url
+        .into_client_request()
+        .unwrap_or_else(|e| panic!("ws request: {e}"));
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws"
+            .parse()
+            .unwrap_or_else(|e| panic!("header: {e}")),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .unwrap_or_else(|e| panic!("ws connect: {e}"));
+    let init =
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    ws.send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap_or_else(|e| panic!("ws send: {e}"));
+    match ws.next().await {
+        Some(Ok(Message::Text(t))) => {
+            let v: Value = serde_json::from_str(&t).unwrap_or_default();
+            assert_eq!(v["type"], "connection_ack", "{v}");
+        }
+        other => return_or_panic(other),
+    }
+    let start = json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}});
+    ws.send(Message::Text(start.to_string().into()))
+        .await
+        .unwrap_or_else(|e| panic!("ws send: {e}"));
+    ws
+}
+
+fn return_or_panic<T: std::fmt::Debug>(other: T) {
+    panic!("expected connection_ack, got {other:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_subscription_follows_a_request_over_websocket_and_a_bad_token_is_refused() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_app(params_with_demo_cases(2)).await;
+    let (id, _) = submit(&app, "ws").await;
+    let mut ws = subscribe(
+        &app,
+        &app.tokens.citizen,
+        "subscription($id: ID!) { accessRequestStatus(id: $id) { state } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen.iter().any(|s| s == "AWAITING_REVIEW") {
+        assert!(Instant::now() < deadline, "states seen: {seen:?}");
+        let next = tokio::time::timeout(Duration::from_secs(30), ws.next()).await;
+        match next {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let v: Value = serde_json::from_str(&t).unwrap_or_default();
+                if v["type"] == "next" {
+                    assert!(v["payload"]["errors"].is_null(), "{v}");
+                    if let Some(s) = v["payload"]["data"]["accessRequestStatus"]["state"].as_str() {
+                        seen.push(s.to_owned());
+                    }
+                } else if v["type"] == "complete" {
+                    break;
+                } else if v["type"] == "error" {
+                    panic!("subscription error: {v}");
+                }
+            }
+            other => panic!("unexpected: {other:?}; states seen: {seen:?}"),
+        }
+    }
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("AWAITING_REVIEW"),
+        "{seen:?}"
+    );
+
+    // Another citizen may not follow this request.
+    let stranger = app.token(
+        "stranger",
+        DevIdentity::Citizen {
+            cpr: app.municipality().citizens[1].cpr.clone(),
+        },
+    );
+    let mut ws = subscribe(
+        &app,
+        &stranger,
+        "subscription($id: ID!) { accessRequestStatus(id: $id) { state } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let v: Value = match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str(&t).unwrap_or_default(),
+        other => panic!("unexpected: {other:?}"),
+    };
+    let refused =
+        v["type"] == "error" || v["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND";
+    assert!(refused, "a stranger followed the request: {v}");
+
+    // A bad token: the connection is refused at init.
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}/graphql/ws", app.base.replacen("http", "ws", 1));
+    let mut request = url
+        .into_client_request()
+        .unwrap_or_else(|e| panic!("ws request: {e}"));
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws"
+            .parse()
+            .unwrap_or_else(|e| panic!("header: {e}")),
+    );
+    let (mut bad, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .unwrap_or_else(|e| panic!("ws connect: {e}"));
+    bad.send(Message::Text(
+        json!({"type": "connection_init", "payload": {"Authorization": "Bearer not-a-token"}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("ws send: {e}"));
+    match tokio::time::timeout(Duration::from_secs(10), bad.next()).await {
+        Ok(Some(Ok(Message::Close(Some(frame))))) => {
+            assert!(frame.reason.contains("UNAUTHENTICATED"), "{frame:?}")
+        }
+        Ok(None) | Ok(Some(Err(_))) => {}
+        other => panic!("a bad token was not refused: {other:?}"),
+    }
+    // The hub still answers.
+    assert!(status(&app, &id).await["state"].is_string());
+}
