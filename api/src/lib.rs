@@ -84,6 +84,7 @@ pub fn services_from(
         blobs: schema::services::blobs::BlobStore::new(settings.aktindsigt.blob_dir.clone()),
         aktindsigt: Arc::new(aktindsigt),
         jobs: settings.jobs.clone(),
+        index: settings.index.clone(),
         wake: Arc::new(tokio::sync::Notify::new()),
         ocr: ocr_engine(settings),
     }))

@@ -43,6 +43,9 @@ pub struct Settings {
     /// The durable job queue and this process's workers.
     #[serde(default)]
     pub jobs: schema::services::jobs::JobsConfig,
+    /// The case index: sync interval and page sizes, the live search's limit.
+    #[serde(default)]
+    pub index: schema::services::index::IndexConfig,
 }
 
 /// HTTP server settings.

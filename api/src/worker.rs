@@ -5,7 +5,9 @@
 //! poll interval passes (jobs enqueued by another hub process are found by polling). On
 //! shutdown no new job is leased; a running one gets the grace period to finish and is
 //! otherwise stopped and released back to the queue without using up an attempt (every
-//! handler is idempotent, so the next attempt picks up where this one stopped).
+//! handler is idempotent, so the next attempt picks up where this one stopped). With
+//! `index.enabled`, one more task queues a case-index sync per system every
+//! `index.sync_interval_secs`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,12 +34,18 @@ fn process_name() -> String {
 pub fn spawn(services: Arc<Services>, stop: CancellationToken) -> Workers {
     let process = process_name();
     let grace = Duration::from_millis(services.jobs.lease_secs.saturating_mul(500));
-    let tasks = (0..services.jobs.workers.max(1))
+    let mut tasks: Vec<JoinHandle<()>> = (0..services.jobs.workers.max(1))
         .map(|n| {
             let owner = format!("{process}/{n}");
             tokio::spawn(work(services.clone(), owner, stop.clone(), grace))
         })
         .collect();
+    if services.index.enabled {
+        tasks.push(tokio::spawn(schedule_index_syncs(
+            services.clone(),
+            stop.clone(),
+        )));
+    }
     tracing::info!(process = %process, workers = services.jobs.workers, "job workers started");
     Workers { tasks, stop }
 }
@@ -136,6 +144,29 @@ async fn run_one(
         Ok(None) => tracing::warn!(job = job.id, "lease lost before the attempt was recorded"),
         Err(e) => {
             tracing::error!(job = job.id, error = %e, ?ending, "could not record the job's end")
+        }
+    }
+}
+
+/// Every `index.sync_interval_secs` (and once at start), queue one index sync job per system.
+/// A sync still queued or running keeps its dedupe key, so a slow one is not doubled, and
+/// several hub processes sharing a queue make one job per system between them.
+async fn schedule_index_syncs(services: Arc<Services>, stop: CancellationToken) {
+    let every = Duration::from_secs(services.index.sync_interval_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tick.tick() => {}
+        }
+        match schema::services::index::enqueue_syncs(&services).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::debug!(queued = n, "index syncs queued");
+                services.wake.notify_waiters();
+            }
+            Err(e) => tracing::warn!(error = %e, "could not queue index syncs"),
         }
     }
 }

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261203_000001_case_system_health;
 mod m20261203_000002_audit_and_consent;
 mod m20261203_000003_aktindsigt;
+mod m20261203_000004_case_index;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_case_system_health::Migration),
             Box::new(m20261203_000002_audit_and_consent::Migration),
             Box::new(m20261203_000003_aktindsigt::Migration),
+            Box::new(m20261203_000004_case_index::Migration),
         ]
     }
 }

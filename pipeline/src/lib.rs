@@ -11,8 +11,13 @@
 //!   redaction boxes and explained in the cover letter.
 //! - [`deadline`]: Danish public holidays, working days, and the 7-working-day deadline of
 //!   offentlighedsloven § 36.
-//!
-//! Redaction, bundle assembly and MeMo messages join this crate with their issues.
+//! - [`redact`]: true redaction of PDFs: glyphs under a box removed from the content, images
+//!   painted, labelled boxes, annotations/metadata/attachments/hidden layers stripped, a fresh file.
+//! - [`render`]: plain text, journal notes, e-mails, .docx and HTML as tidy A4 PDF pages in an
+//!   embedded, subset Unicode font (DejaVu Sans), redactable and bundleable like any PDF.
+//! - [`bundle`]: the aktindsigt PDF — cover letter, reading guide, document list, and the
+//!   documents with stamps, bookmarks and page labels — written incrementally.
+//! - [`memo`]: the MeMo 1.2 message that carries the bundle to Digital Post.
 //!
 //! # Invariants
 //! - No database, no network. The one side effect is running the `tesseract` binary for OCR,
@@ -20,9 +25,13 @@
 //! - Otherwise deterministic: inputs are bytes and values, outputs are values.
 //! - Nothing here ever formats a full CPR number into a log or an error.
 
+pub mod bundle;
 pub mod cpr;
 pub mod deadline;
 pub mod detect;
 pub mod extract;
 pub mod grounds;
+pub mod memo;
+pub mod redact;
+pub mod render;
 pub mod screen;

@@ -144,6 +144,37 @@ impl Query {
         paginate(cases, first, after, &rc.services.limits, CaseNode)
     }
 
+    /// Caseworkers: search every system's cases in the hub's case index (or, with `live`, in
+    /// the systems directly), within the caseworker's departments and clearance — in the
+    /// search itself, so `totalCount` counts only visible cases. `query` is full text over
+    /// title, sagsnummer, KLE label, party names and document titles (Danish stemming; the
+    /// last word also as a prefix); a sagsnummer (`2024-004711`) or CPR number in it is matched
+    /// exactly. A CPR number needs a `purpose`. Every search, and every case it returns, is
+    /// audited.
+    #[graphql(complexity = "crate::limits::connection_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn search_cases(
+        &self,
+        ctx: &Context<'_>,
+        query: Option<String>,
+        filter: Option<crate::types::search::CaseSearchFilter>,
+        purpose: Option<String>,
+        live: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<CountedConnection<crate::types::search::CaseSearchHit>> {
+        crate::types::search::search(
+            ctx,
+            query,
+            filter,
+            purpose,
+            live.unwrap_or(false),
+            first,
+            after,
+        )
+        .await
+    }
+
     /// Consents: a citizen's own; a third party's grants; an admin's for `citizenCpr`.
     async fn consents(
         &self,

@@ -70,7 +70,10 @@ async fn run_once(app: &helpers::TestApp, case: &SimCase, run: usize) -> (Durati
             let pages = store
                 .query_one(Statement::from_string(
                     sea_orm::DbBackend::Sqlite,
-                    format!("SELECT COALESCE(SUM(page_count), 0) AS p FROM request_document WHERE request_id = '{id}'"),
+                    // The newest request is this one (the global id is opaque; the store has the raw id).
+                    "SELECT COALESCE(SUM(page_count), 0) AS p FROM request_document WHERE request_id = \
+                     (SELECT id FROM access_request ORDER BY received_at DESC LIMIT 1)"
+                        .to_owned(),
                 ))
                 .await
                 .ok()

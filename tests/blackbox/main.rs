@@ -7,4 +7,5 @@ mod helpers;
 mod limits;
 mod logs;
 mod read_path;
+mod search;
 mod store;

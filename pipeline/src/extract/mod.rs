@@ -21,7 +21,7 @@ mod docx;
 mod eml;
 mod html;
 pub(crate) mod ocr;
-mod pdf;
+pub(crate) mod pdf;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -185,9 +185,15 @@ pub async fn append_locked<C: ConnectionTrait + TransactionTrait>(
     if events.is_empty() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_CHAIN_LOCK})"))
+            .await?;
+    } else if txn.get_database_backend() == DbBackend::Sqlite {
+        // Take SQLite's write lock before reading the head (waiting under busy_timeout): a
+        // deferred transaction that reads first and writes later fails at once with
+        // SQLITE_BUSY when another connection (a job, an index sync) committed in between.
+        txn.execute_unprepared("DELETE FROM audit_event WHERE 0")
             .await?;
     }
     let last = Entity::find()

@@ -19,8 +19,7 @@ use chrono::{NaiveDate, Utc};
 use connectors::PartyKey;
 use entities::access_request::{ActiveModel, Column, Entity, Model};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait, Value,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Value,
 };
 
 use crate::error::{Code, api_error, internal};
@@ -512,9 +511,7 @@ async fn by_key(rc: &RequestCtx<'_>, requester: &str, key: &str) -> Result<Optio
 
 /// Begin a transaction (the caller holds [`audit::lock_chain`]).
 pub(crate) async fn begin(rc: &RequestCtx<'_>) -> Result<DatabaseTransaction> {
-    rc.services
-        .store
-        .begin()
+    crate::services::begin_write(&rc.services.store)
         .await
         .map_err(|e| internal("starting a transaction", e))
 }

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use connectors::PartyKey;
 use entities::consent::Model;
-use sea_orm::TransactionTrait;
 
 use crate::error::{Code, api_error, internal};
 use crate::request::RequestCtx;
@@ -243,10 +242,7 @@ impl Mutation {
         };
         // The change and its audit event commit together, or neither does.
         let _chain = audit::lock_chain().await;
-        let txn = rc
-            .services
-            .store
-            .begin()
+        let txn = crate::services::begin_write(&rc.services.store)
             .await
             .map_err(|e| internal("starting a transaction", e))?;
         let row = consent::register(&txn, new)
@@ -283,10 +279,7 @@ impl Mutation {
         }
         // The change and its audit event commit together, or neither does.
         let _chain = audit::lock_chain().await;
-        let txn = rc
-            .services
-            .store
-            .begin()
+        let txn = crate::services::begin_write(&rc.services.store)
             .await
             .map_err(|e| internal("starting a transaction", e))?;
         let row = consent::revoke(&txn, &id, Utc::now())

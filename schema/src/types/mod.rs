@@ -11,6 +11,7 @@ pub mod job;
 pub mod party;
 pub mod request_enums;
 pub mod review;
+pub mod search;
 pub mod statistics;
 pub mod system;
 pub mod viewer;

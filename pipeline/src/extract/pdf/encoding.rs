@@ -233,7 +233,7 @@ const HELVETICA_BOLD_ASCII: [u16; 95] = [
 
 /// Which standard-14 metrics a font name uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Metrics {
+pub(crate) enum Metrics {
     /// Helvetica / Arial (also the fallback for unknown fonts).
     Helvetica,
     /// Helvetica-Bold / Arial Bold.
@@ -244,7 +244,7 @@ pub(super) enum Metrics {
 
 impl Metrics {
     /// The metrics for a `/BaseFont` name (a subset prefix `ABCDEF+` ignored).
-    pub(super) fn for_font(base_font: &str) -> Self {
+    pub(crate) fn for_font(base_font: &str) -> Self {
         let name = base_font.rsplit('+').next().unwrap_or(base_font);
         if name.contains("Courier") || name.contains("Mono") {
             Self::Courier
@@ -256,7 +256,7 @@ impl Metrics {
     }
 
     /// Advance width of `ch` in 1/1000 em (Latin-1 letters as their base letter).
-    pub(super) fn width(self, ch: char) -> f32 {
+    pub(crate) fn width(self, ch: char) -> f32 {
         let table = match self {
             Self::Courier => return 600.0,
             Self::Helvetica => &HELVETICA_ASCII,

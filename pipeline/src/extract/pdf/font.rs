@@ -13,18 +13,20 @@ const MAX_CMAP_ENTRIES: usize = 100_000;
 
 /// One decoded glyph.
 #[derive(Clone, Debug)]
-pub(super) struct Glyph {
+pub(crate) struct Glyph {
     /// The text it stands for (empty when unknown).
     pub text: String,
     /// Advance width, 1/1000 text-space units.
     pub width: f32,
     /// A single-byte code 32 (word spacing applies).
     pub is_space: bool,
+    /// How many bytes of the string the code took (1 for simple fonts).
+    pub len: usize,
 }
 
 /// A font ready to decode strings.
 #[derive(Clone, Debug)]
-pub(super) struct Font {
+pub(crate) struct Font {
     /// `true` for Type0 (multi-byte codes).
     composite: bool,
     /// Code lengths allowed (Type0), from the code space ranges: (length, low, high).
@@ -48,7 +50,7 @@ pub(super) struct Font {
 impl Font {
     /// Reads a font dictionary. Never fails: what cannot be read falls back to WinAnsi and
     /// Helvetica metrics.
-    pub(super) fn load(doc: &Document, dict: &Dictionary, limit: usize) -> Font {
+    pub(crate) fn load(doc: &Document, dict: &Dictionary, limit: usize) -> Font {
         fn get<'a>(doc: &'a Document, d: &'a Dictionary, k: &[u8]) -> Option<&'a Object> {
             d.get(k).ok().and_then(|o| deref(doc, o))
         }
@@ -224,7 +226,7 @@ impl Font {
     }
 
     /// Splits a string's bytes into codes and decodes each.
-    pub(super) fn decode(&self, bytes: &[u8]) -> Vec<Glyph> {
+    pub(crate) fn decode(&self, bytes: &[u8]) -> Vec<Glyph> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut i = 0;
         while i < bytes.len() {
@@ -233,7 +235,8 @@ impl Font {
             } else {
                 1
             };
-            let code = bytes[i..(i + len).min(bytes.len())]
+            let taken = len.min(bytes.len() - i);
+            let code = bytes[i..i + taken]
                 .iter()
                 .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
             i += len;
@@ -254,6 +257,7 @@ impl Font {
                 text,
                 width,
                 is_space: !self.composite && code == 32,
+                len: taken,
             });
         }
         out
@@ -297,7 +301,7 @@ impl Font {
 }
 
 /// Follows one reference (objects point at objects; one hop is what fonts need).
-pub(super) fn deref<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
+pub(crate) fn deref<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
     doc.dereference(object).ok().map(|(_, o)| o)
 }
 

@@ -2,8 +2,8 @@
 //! into lines (a new line where the baseline moves, a space where a gap is); pages without a
 //! text layer go to OCR ([`image`] decodes their images) or to manual review.
 
-mod encoding;
-mod font;
+pub(crate) mod encoding;
+pub(crate) mod font;
 mod image;
 mod interp;
 

@@ -34,6 +34,7 @@ async fn services() -> Arc<Services> {
         ids: crate::ids::IdSealer::new(b"test secret"),
         aktindsigt: Arc::new(Aktindsigt::default()),
         jobs: Default::default(),
+        index: Default::default(),
         blobs: crate::services::blobs::BlobStore::new(dir.join("blobs")),
         wake: Arc::new(tokio::sync::Notify::new()),
         ocr: None,

@@ -48,7 +48,7 @@ pub(super) async fn collect(
     let id = request_id_of(job)?;
     let request = load_request(db, &id).await?;
     let state = state_of(&request);
-    if state.is_final() || request.gap_accepted_reason.is_some() && request.incomplete {
+    if state.is_final() || (request.gap_accepted_reason.is_some() && request.incomplete) {
         // Withdrawn or decided meanwhile, or a caseworker accepted the gap: nothing to fetch.
         return Ok(());
     }
@@ -108,7 +108,7 @@ pub(super) async fn collect(
         .await?;
     {
         let _chain = audit::lock_chain().await;
-        let txn = db.begin().await?;
+        let txn = crate::services::begin_write(db).await?;
         access_request::Entity::update_many()
             .set(access_request::ActiveModel {
                 incomplete: Set(!failures.is_empty()),
@@ -259,53 +259,106 @@ async fn collect_system(
         .map(|d| d.local_id)
         .collect();
     progress.add_total(documents.len());
-    let mut count = 0;
-    for doc in &documents {
-        count += 1;
-        if known.contains(&doc.local_id) {
-            progress.step(None).await;
-            continue;
-        }
-        let row = match system
-            .content(&doc.local_id, services.aktindsigt.config.max_document_bytes)
-            .await
-        {
-            Ok(content) => {
-                let size = content.bytes.len() as i64;
-                let hash = services
-                    .blobs
-                    .put(content.bytes)
-                    .await
-                    .map_err(|e| SystemFailure::Store(StepError::Blobs(e)))?;
-                document_row(request, doc, &content.mime_type, hash, size, None)
+    let count = documents.len();
+    let todo: Vec<&Document> = documents
+        .iter()
+        .filter(|d| !known.contains(&d.local_id))
+        .collect();
+    for _ in 0..count - todo.len() {
+        progress.step(None).await;
+    }
+    // Contents are fetched several at a time (the connector's own concurrency limit still
+    // applies) and their rows written a batch at a time; a failure keeps what was stored, and
+    // the retry fetches only the rest.
+    use futures::StreamExt;
+    for batch in todo.chunks(COLLECT_BATCH) {
+        // Futures collected first: a stream over a borrowing closure trips the `Send` check
+        // of the spawned job (rust-lang/rust#102211).
+        let work: Vec<_> = batch
+            .iter()
+            .map(|doc| fetch(services, request, system, doc))
+            .collect();
+        let fetched: Vec<Result<request_document::ActiveModel, SystemFailure>> =
+            futures::stream::iter(work)
+                .buffer_unordered(COLLECT_CONCURRENCY)
+                .collect()
+                .await;
+        let mut rows = Vec::with_capacity(fetched.len());
+        let mut failure = None;
+        for r in fetched {
+            match r {
+                Ok(row) => rows.push(row),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
             }
-            // Too large to collect: recorded, and a person must look at it in the source.
-            Err(connectors::Error::TooLarge { .. }) => document_row(
-                request,
-                doc,
-                &doc.mime_type,
-                String::new(),
-                doc.size.unwrap_or(0) as i64,
-                Some(format!(
-                    "larger than the {} bytes collected per document; see it in the case system",
-                    services.aktindsigt.config.max_document_bytes
-                )),
-            ),
-            Err(e) => return Err(SystemFailure::System(e)),
-        };
-        request_document::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(request_document::Column::Id)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-        progress
-            .step(Some(format!("collecting from {}", system.id())))
-            .await;
+        }
+        let stored = rows.len();
+        if !rows.is_empty() {
+            request_document::Entity::insert_many(rows)
+                .on_conflict(
+                    OnConflict::column(request_document::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+        }
+        for _ in 0..stored {
+            progress
+                .step(Some(format!("collecting from {}", system.id())))
+                .await;
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
     }
     Ok((cases.len(), count))
+}
+
+/// Documents fetched at once from one system.
+const COLLECT_CONCURRENCY: usize = 8;
+/// Documents written per statement.
+const COLLECT_BATCH: usize = 64;
+
+/// One document's content into the blob store, and its row.
+async fn fetch(
+    services: &Arc<Services>,
+    request: &access_request::Model,
+    system: &dyn CaseSystem,
+    doc: &Document,
+) -> Result<request_document::ActiveModel, SystemFailure> {
+    let max = services.aktindsigt.config.max_document_bytes;
+    match system.content(&doc.local_id, max).await {
+        Ok(content) => {
+            let size = content.bytes.len() as i64;
+            let hash = services
+                .blobs
+                .put(content.bytes)
+                .await
+                .map_err(|e| SystemFailure::Store(StepError::Blobs(e)))?;
+            Ok(document_row(
+                request,
+                doc,
+                &content.mime_type,
+                hash,
+                size,
+                None,
+            ))
+        }
+        // Too large to collect: recorded, and a person must look at it in the source.
+        Err(connectors::Error::TooLarge { .. }) => Ok(document_row(
+            request,
+            doc,
+            &doc.mime_type,
+            String::new(),
+            doc.size.unwrap_or(0) as i64,
+            Some(format!(
+                "larger than the {max} bytes collected per document; see it in the case system"
+            )),
+        )),
+        Err(e) => Err(SystemFailure::System(e)),
+    }
 }
 
 fn document_row(

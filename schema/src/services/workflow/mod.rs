@@ -24,7 +24,7 @@ use pipeline::screen::{
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Statement, TransactionTrait, Value,
+    PaginatorTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 use serde_json::json;
 
@@ -122,6 +122,7 @@ pub async fn run(services: &Arc<Services>, job: &entities::job::Model) -> Ending
     let result = match job.kind.as_str() {
         COLLECT => collect::collect(services, job).await,
         SCREEN => screening::screen_request(services, job).await,
+        crate::services::index::INDEX_SYNC => crate::services::index::sync_job(services, job).await,
         other => Err(StepError::Permanent(format!(
             "no handler for job kind {other:?}"
         ))),
@@ -169,7 +170,7 @@ async fn system_transition(
     extra: Vec<(&'static str, Value)>,
 ) -> Result<bool, DbErr> {
     let _chain = audit::lock_chain().await;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_write(db).await?;
     let moved = transition(&txn, id, from, to, extra).await?;
     if moved {
         audit::append_locked(&txn, vec![Actor::System.event(action, id, None)]).await?;

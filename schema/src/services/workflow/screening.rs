@@ -99,10 +99,29 @@ pub(super) async fn screen_request(
             .await?;
         let context = Arc::new(case_context(&subject, &cases));
         progress.add_total(pending.len());
-        for doc in pending {
-            let screened = screen_document(services, &context, &doc, basis).await?;
-            store_screening(db, &doc, screened).await?;
-            progress.step(Some("screening".into())).await;
+        // Documents are screened a few at a time (extraction and detection run on the blocking
+        // pool, one per core) and stored a batch per transaction.
+        use futures::StreamExt;
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for batch in pending.chunks(SCREEN_BATCH) {
+            // Futures collected first: a stream over a borrowing closure trips the `Send`
+            // check of the spawned job (rust-lang/rust#102211).
+            let work: Vec<_> = batch
+                .iter()
+                .map(|doc| screen_document(services, &context, doc, basis))
+                .collect();
+            let screened: Vec<Result<Screened, StepError>> = futures::stream::iter(work)
+                .buffered(parallel)
+                .collect()
+                .await;
+            let mut done = Vec::with_capacity(batch.len());
+            for (doc, s) in batch.iter().zip(screened) {
+                done.push((doc.id.clone(), s?));
+            }
+            store_screening(db, done).await?;
+            for _ in batch {
+                progress.step(Some("screening".into())).await;
+            }
         }
     }
     // Every collected document is screened: hand over to review.
@@ -119,36 +138,53 @@ pub(super) async fn screen_request(
     } else {
         automation
     };
-    system_transition(
-        db,
+    // The policy in force may change when a system read late adds a department.
+    access_request::Entity::update_many()
+        .set(access_request::ActiveModel {
+            automation: Set(Some(automation.name().to_owned())),
+            ..Default::default()
+        })
+        .filter(access_request::Column::Id.eq(&id))
+        .exec(db)
+        .await?;
+    let blocked_by_gap = request.incomplete && request.gap_accepted_reason.is_none();
+    let release_now = !blocked_by_gap
+        && automation != Automation::Manual
+        && screen::may_release_without_review(
+            automation,
+            &outcomes(
+                db,
+                &id,
+                automation,
+                services.aktindsigt.config.auto_threshold,
+            )
+            .await?,
+        );
+    // Screened and, where the policy allows, released in the same transaction: nobody sees
+    // an automatic request waiting for a review that will not come.
+    let _chain = audit::lock_chain().await;
+    let txn = crate::services::begin_write(db).await?;
+    let mut events = Vec::new();
+    if transition(
+        &txn,
         &id,
         &[RequestState::Collecting, RequestState::Screening],
         RequestState::AwaitingReview,
-        "request.screened",
-        vec![("automation", automation.name().into())],
+        vec![],
     )
-    .await?;
-    let blocked_by_gap = request.incomplete && request.gap_accepted_reason.is_none();
-    if blocked_by_gap || automation == Automation::Manual {
-        return Ok(());
+    .await?
+    {
+        events.push(Actor::System.event("request.screened", &id, None));
     }
-    let outcomes = outcomes(db, &id, automation).await?;
-    if screen::may_release_without_review(automation, &outcomes) {
-        let _chain = audit::lock_chain().await;
-        let txn = db.begin().await?;
-        if release(&txn, &id, &Actor::System, true).await? {
-            audit::append_locked(
-                &txn,
-                vec![Actor::System.event(
-                    "request.approved",
-                    &id,
-                    Some(format!("released automatically ({})", automation.name())),
-                )],
-            )
-            .await?;
-        }
-        txn.commit().await?;
+    if release_now && release(&txn, &id, &Actor::System, true).await? {
+        events.push(Actor::System.event(
+            "request.approved",
+            &id,
+            Some(format!("released automatically ({})", automation.name())),
+        ));
     }
+    audit::append_locked(&txn, events).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -158,6 +194,7 @@ async fn outcomes(
     db: &DatabaseConnection,
     id: &str,
     automation: Automation,
+    auto_threshold: f32,
 ) -> Result<Vec<DocOutcome>, DbErr> {
     let docs = request_document::Entity::find()
         .filter(request_document::Column::RequestId.eq(id))
@@ -178,10 +215,19 @@ async fn outcomes(
             // Text read by OCR is not "clean" for AUTO_WHEN_CLEAN: a person checks it.
             let ocr_unseen = automation == Automation::AutoWhenClean
                 && summary["ocr"].as_bool().unwrap_or(false);
+            // AUTO_WHEN_CLEAN counts what was found at or above `auto_threshold`; proposals
+            // below it are still applied on release.
+            let proposed = summary["redactionsProposed"].as_u64().unwrap_or(0) as usize;
+            let strongest = summary["maxRedactConfidence"].as_f64().unwrap_or(1.0);
+            let redactions_proposed = if strongest >= f64::from(auto_threshold) {
+                proposed
+            } else {
+                0
+            };
             DocOutcome {
                 needs_manual_review: d.needs_manual_review || d.misfiled || ocr_unseen,
                 misfiled: d.misfiled,
-                redactions_proposed: summary["redactionsProposed"].as_u64().unwrap_or(0) as usize,
+                redactions_proposed,
                 attention_points: attention as usize,
                 withheld: d.proposed_disclosure.as_deref() == Some("WITHHELD"),
             }
@@ -302,6 +348,7 @@ async fn screen_document(
         "otherPersons": summary.other_persons,
         "unknown": summary.unknown,
         "redactionsProposed": summary.redactions_proposed,
+        "maxRedactConfidence": summary.max_redact_confidence,
         "ocr": read_by_ocr,
         "attention": summary.attention.iter().map(|(k, n)| json!({"kind": k.name(), "count": n})).collect::<Vec<_>>(),
     });
@@ -399,43 +446,47 @@ fn finding_row(
     }
 }
 
-/// Replace the document's findings and mark it screened, in one transaction: a crash leaves it
-/// either unscreened with no findings, or screened with all of them.
+/// Documents stored per transaction.
+const SCREEN_BATCH: usize = 16;
+
+/// Replace each document's findings and mark it screened, a batch in one transaction: a crash
+/// leaves every document either unscreened with no findings, or screened with all of them.
 async fn store_screening(
     db: &DatabaseConnection,
-    doc: &request_document::Model,
-    s: Screened,
+    batch: Vec<(String, Screened)>,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
-    finding::Entity::delete_many()
-        .filter(finding::Column::DocumentId.eq(&doc.id))
-        .exec(&txn)
-        .await?;
-    for chunk in s.findings.chunks(200) {
-        finding::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+    let txn = crate::services::begin_write(db).await?;
+    for (doc_id, s) in batch {
+        finding::Entity::delete_many()
+            .filter(finding::Column::DocumentId.eq(&doc_id))
+            .exec(&txn)
+            .await?;
+        for chunk in s.findings.chunks(200) {
+            finding::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        request_document::Entity::update_many()
+            .set(request_document::ActiveModel {
+                screened: Set(true),
+                extract_error: Set(s.extract_error),
+                needs_manual_review: Set(s.needs_manual_review),
+                review_notes: Set(
+                    serde_json::to_string(&s.review_notes).unwrap_or_else(|_| "[]".into())
+                ),
+                page_count: Set(s.page_count),
+                misfiled: Set(s.misfiling.is_some()),
+                misfiling_reason: Set(s.misfiling),
+                summary: Set(Some(s.summary.to_string())),
+                proposed_disclosure: Set(Some(s.disclosure.to_owned())),
+                proposed_ground: Set(s.ground),
+                proposed_rule: Set(s.rule),
+                proposal_note: Set(s.note),
+                ..Default::default()
+            })
+            .filter(request_document::Column::Id.eq(&doc_id))
+            .exec(&txn)
             .await?;
     }
-    request_document::Entity::update_many()
-        .set(request_document::ActiveModel {
-            screened: Set(true),
-            extract_error: Set(s.extract_error),
-            needs_manual_review: Set(s.needs_manual_review),
-            review_notes: Set(
-                serde_json::to_string(&s.review_notes).unwrap_or_else(|_| "[]".into())
-            ),
-            page_count: Set(s.page_count),
-            misfiled: Set(s.misfiling.is_some()),
-            misfiling_reason: Set(s.misfiling),
-            summary: Set(Some(s.summary.to_string())),
-            proposed_disclosure: Set(Some(s.disclosure.to_owned())),
-            proposed_ground: Set(s.ground),
-            proposed_rule: Set(s.rule),
-            proposal_note: Set(s.note),
-            ..Default::default()
-        })
-        .filter(request_document::Column::Id.eq(&doc.id))
-        .exec(&txn)
-        .await?;
     txn.commit().await
 }
