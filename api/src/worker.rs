@@ -72,8 +72,16 @@ async fn work(services: Arc<Services>, owner: String, stop: CancellationToken, g
         match jobs::lease(&services.store, &owner, lease_for).await {
             Ok(Some(job)) => run_one(&services, job, &stop, grace).await,
             Ok(None) => {
-                if let Err(e) = jobs::fail_abandoned(&services.store).await {
-                    tracing::warn!(error = %e, "could not sweep abandoned jobs");
+                match jobs::fail_abandoned(&services.store).await {
+                    Ok(failed) => {
+                        for job in failed {
+                            tracing::error!(job = job.id, kind = %job.kind, "job abandoned after its last attempt");
+                            if let Err(e) = workflow::job_failed(&services, &job).await {
+                                tracing::error!(job = job.id, error = %e, "could not mark the request failed");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not sweep abandoned jobs"),
                 }
                 tokio::select! {
                     _ = stop.cancelled() => break,
@@ -136,6 +144,16 @@ async fn run_one(
     match jobs::finish(&services.store, &job, ending.clone(), config).await {
         Ok(Some(outcome)) => {
             tracing::info!(job = job.id, kind = %job.kind, outcome, "job attempt ended");
+            if outcome == "FAILED" {
+                let mut failed = job.clone();
+                failed.last_error = match &ending {
+                    Ending::Retry(e) | Ending::Failed(e) => Some(e.clone()),
+                    _ => None,
+                };
+                if let Err(e) = workflow::job_failed(services, &failed).await {
+                    tracing::error!(job = job.id, error = %e, "could not mark the request failed");
+                }
+            }
             if outcome != "RELEASED" {
                 // A finished step may have queued the next one.
                 services.wake.notify_waiters();

@@ -9,10 +9,12 @@
 
 pub mod access_request;
 pub mod audit_event;
+pub mod bundle;
 pub mod case_index;
 pub mod case_index_party;
 pub mod case_system_health;
 pub mod consent;
+pub mod delivery;
 pub mod finding;
 pub mod index_sync;
 pub mod job;

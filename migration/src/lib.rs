@@ -9,6 +9,7 @@ mod m20261203_000001_case_system_health;
 mod m20261203_000002_audit_and_consent;
 mod m20261203_000003_aktindsigt;
 mod m20261203_000004_case_index;
+mod m20261203_000005_bundle_delivery;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_audit_and_consent::Migration),
             Box::new(m20261203_000003_aktindsigt::Migration),
             Box::new(m20261203_000004_case_index::Migration),
+            Box::new(m20261203_000005_bundle_delivery::Migration),
         ]
     }
 }

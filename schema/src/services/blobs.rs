@@ -69,6 +69,8 @@ impl BlobStore {
         file.sync_all()?;
         drop(file);
         std::fs::rename(&tmp, &path)?;
+        // The rename is durable only once the directory entry is on disk.
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(h)
     }
 

@@ -162,12 +162,15 @@ fn placeholders(backend: DbBackend, n: usize) -> Vec<String> {
 
 /// Lease the next due job for `owner` for `lease`: a queued job whose `run_after` has come, or
 /// a running one whose lease expired (its worker died). `None` when there is nothing to do.
-#[tracing::instrument(skip(conn))]
-pub async fn lease<C: ConnectionTrait>(
-    conn: &C,
+#[tracing::instrument(skip(db))]
+pub async fn lease<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
     owner: &str,
     lease: Duration,
 ) -> Result<Option<Model>, DbErr> {
+    // The lease and its history row commit together.
+    let txn = crate::services::begin_write(db).await?;
+    let conn = &txn;
     let backend = conn.get_database_backend();
     let at = now();
     let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
@@ -223,29 +226,29 @@ pub async fn lease<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
+    txn.commit().await?;
     Ok(job)
 }
 
 /// Fail, for good, running jobs whose lease expired on their last attempt (their worker died
-/// every time): they would otherwise stay `RUNNING` forever. Returns how many.
-pub async fn fail_abandoned<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+/// every time): they would otherwise stay `RUNNING` forever. Returns them.
+pub async fn fail_abandoned<C: ConnectionTrait>(conn: &C) -> Result<Vec<Model>, DbErr> {
     let backend = conn.get_database_backend();
     let p = placeholders(backend, 3);
     let at = now();
     let sql = format!(
         "UPDATE job SET state = 'FAILED', dedupe_key = NULL, lease_owner = NULL, \
          last_error = 'the worker running the last attempt stopped', finished_at = {}, updated_at = {} \
-         WHERE state = 'RUNNING' AND lease_expires_at < {} AND attempts >= max_attempts",
+         WHERE state = 'RUNNING' AND lease_expires_at < {} AND attempts >= max_attempts RETURNING *",
         p[0], p[1], p[2]
     );
-    let r = conn
-        .execute(Statement::from_sql_and_values(
-            backend,
-            sql,
-            vec![at.into(), at.into(), at.into()],
-        ))
-        .await?;
-    Ok(r.rows_affected())
+    Model::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        vec![at.into(), at.into(), at.into()],
+    ))
+    .all(conn)
+    .await
 }
 
 async fn update_owned<C: ConnectionTrait>(
@@ -330,12 +333,15 @@ pub enum Ending {
 
 /// End `job`'s attempt. Returns the stored outcome (`SUCCEEDED`, `RETRY`, `FAILED`,
 /// `RELEASED`), or `None` if this worker no longer held the lease.
-pub async fn finish<C: ConnectionTrait>(
-    conn: &C,
+pub async fn finish<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
     job: &Model,
     ending: Ending,
     config: &JobsConfig,
 ) -> Result<Option<&'static str>, DbErr> {
+    // The job's new state and its history row commit together.
+    let txn = crate::services::begin_write(db).await?;
+    let conn = &txn;
     let at = now();
     let (outcome, done, error) = match &ending {
         Ending::Succeeded => (
@@ -384,8 +390,10 @@ pub async fn finish<C: ConnectionTrait>(
             update_owned(
                 conn,
                 job,
-                "state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, \
-                 run_after = ?, updated_at = ?",
+                // The attempt keeps its number (its history row stays its own) and one more
+                // is allowed, so releasing uses up nothing.
+                "state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, \
+                 max_attempts = max_attempts + 1, run_after = ?, updated_at = ?",
                 vec![at.into(), at.into()],
             )
             .await?,
@@ -407,6 +415,7 @@ pub async fn finish<C: ConnectionTrait>(
         .filter(R::Attempt.eq(job.attempts))
         .exec(conn)
         .await?;
+    txn.commit().await?;
     Ok(Some(outcome))
 }
 
@@ -421,3 +430,6 @@ pub async fn of_request<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,7 +32,7 @@ use crate::viewer::{Role, Viewer, cpr_key};
 
 pub mod review;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// Longest idempotency key accepted.
 const MAX_KEY_LEN: usize = 200;

@@ -358,10 +358,21 @@ fn eval_dok(c: &SimCase, d: &crate::municipality::SimDocument, e: &Expr) -> bool
 
 fn size_of(esdh: &Esdh, c: usize, j: usize) -> usize {
     let doc = &esdh.muni.cases[c].documents[j];
-    let mut sizes = esdh.sizes.lock().unwrap_or_else(|e| e.into_inner());
-    *sizes
-        .entry(doc.uuid)
-        .or_insert_with(|| render(&esdh.muni, doc).bytes.len())
+    if let Some(size) = esdh
+        .sizes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&doc.uuid)
+    {
+        return *size;
+    }
+    // Rendered outside the lock, so concurrent listings do not queue behind each other.
+    let size = render(&esdh.muni, doc).bytes.len();
+    esdh.sizes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(doc.uuid, size);
+    size
 }
 
 fn fremsoeg(esdh: &Esdh, variant: usize, transaction: Option<&str>, q: &Fremsoeg) -> String {

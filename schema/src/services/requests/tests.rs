@@ -19,7 +19,7 @@ use crate::viewer::Viewer;
 
 const CITIZEN_CPR: &str = "0101801234";
 
-async fn services() -> Arc<Services> {
+pub(crate) async fn services() -> Arc<Services> {
     let dir = std::env::temp_dir().join(format!("sagshub-requests-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.join("store.db").display());

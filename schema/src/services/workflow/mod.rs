@@ -140,6 +140,47 @@ pub async fn run(services: &Arc<Services>, job: &entities::job::Model) -> Ending
     }
 }
 
+/// A job of a request failed for good: a request that the job was moving along (received,
+/// collecting, screening, bundling) can go no further by itself and becomes `FAILED`, with the
+/// error, so caseworkers see it. A request waiting for review stays there (e.g. a collection
+/// retry that gave up leaves it `incomplete`, for a caseworker to accept the gap or not).
+pub async fn job_failed(services: &Services, job: &jobs::Job) -> Result<(), DbErr> {
+    let Some(id) = &job.request_id else {
+        return Ok(());
+    };
+    let _chain = audit::lock_chain().await;
+    let txn = crate::services::begin_write(&services.store).await?;
+    let note = job
+        .last_error
+        .clone()
+        .unwrap_or_else(|| format!("the {} job failed", job.kind));
+    if transition(
+        &txn,
+        id,
+        &[
+            RequestState::Received,
+            RequestState::Collecting,
+            RequestState::Screening,
+            RequestState::Bundling,
+        ],
+        RequestState::Failed,
+        vec![],
+    )
+    .await?
+    {
+        audit::append_locked(
+            &txn,
+            vec![Actor::System.event(
+                "request.failed",
+                id,
+                Some(format!("{} job: {note}", job.kind)),
+            )],
+        )
+        .await?;
+    }
+    txn.commit().await
+}
+
 fn request_id_of(job: &entities::job::Model) -> Result<String, StepError> {
     job.request_id
         .clone()
