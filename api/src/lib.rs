@@ -76,6 +76,13 @@ pub fn services_from(
 ) -> Result<Arc<schema::Services>> {
     let aktindsigt = schema::services::aktindsigt::Aktindsigt::new(settings.aktindsigt.clone())
         .context("the aktindsigt settings")?;
+    let municipality =
+        schema::services::bundling::Municipality::new(settings.municipality.clone())
+            .map_err(anyhow::Error::msg)
+            .context("the municipality settings")?;
+    let delivery = schema::services::delivery::Delivery::new(settings.delivery.clone())
+        .map_err(anyhow::Error::msg)
+        .context("the delivery settings")?;
     Ok(Arc::new(schema::Services {
         registry,
         store,
@@ -87,6 +94,8 @@ pub fn services_from(
         index: settings.index.clone(),
         wake: Arc::new(tokio::sync::Notify::new()),
         ocr: ocr_engine(settings),
+        municipality: Arc::new(municipality),
+        delivery: Arc::new(delivery),
     }))
 }
 

@@ -46,6 +46,12 @@ pub struct Settings {
     /// The case index: sync interval and page sizes, the live search's limit.
     #[serde(default)]
     pub index: schema::services::index::IndexConfig,
+    /// The municipality as sender of bundles: name, address, CVR, contact, complaint guidance.
+    #[serde(default)]
+    pub municipality: schema::services::bundling::MunicipalityConfig,
+    /// Digital Post delivery: the transport (file outbox or HTTP) and the message size limit.
+    #[serde(default)]
+    pub delivery: schema::services::delivery::DeliveryConfig,
 }
 
 /// HTTP server settings.

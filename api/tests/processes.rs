@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,9 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// The token subject of the citizen in the crash test (and its reference run).
 const CRASH_SUBJECT: &str = "crash-citizen";
+
+/// The token subject of the citizen in the SIGTERM test.
+const SIGTERM_SUBJECT: &str = "sigterm-citizen";
 
 const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { accessRequest { id state } created } }";
 
@@ -370,6 +373,31 @@ impl Hub {
         let _ = self.child.wait();
     }
 
+    /// SIGTERM, as `kill`, systemd and container runtimes send it: `serve` shuts down
+    /// gracefully.
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .must("running kill -TERM");
+        assert!(status.success(), "kill -TERM {} failed: {status}", self.pid);
+    }
+
+    /// The process's exit status once it has exited by itself, or `None` if it is still
+    /// running after `within`.
+    async fn exit_within(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().must("waiting for the hub") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// The log's first lines (where a failed start says why) and its last `lines`.
     fn log_tail(&self, lines: usize) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -452,6 +480,7 @@ struct JobRow {
     request_id: Option<String>,
     state: String,
     attempts: i32,
+    max_attempts: i32,
     lease_owner: Option<String>,
     last_error: Option<String>,
     progress_done: i32,
@@ -548,8 +577,8 @@ impl Store {
 
     async fn jobs(&self) -> Vec<JobRow> {
         self.rows(
-            "SELECT id, kind, request_id, state, attempts, lease_owner, last_error, progress_done, \
-             progress_total FROM job ORDER BY id",
+            "SELECT id, kind, request_id, state, attempts, max_attempts, lease_owner, last_error, \
+             progress_done, progress_total FROM job ORDER BY id",
             vec![],
         )
         .await
@@ -560,6 +589,7 @@ impl Store {
             request_id: get(r, "request_id"),
             state: get(r, "state"),
             attempts: get(r, "attempts"),
+            max_attempts: get(r, "max_attempts"),
             lease_owner: get(r, "lease_owner"),
             last_error: get(r, "last_error"),
             progress_done: get(r, "progress_done"),
@@ -892,6 +922,202 @@ async fn crash_mid_screening_then_restart_completes_without_duplicates() {
         crashed_findings.values().map(Vec::len).sum::<usize>(),
         started.elapsed().as_secs_f32()
     );
+}
+
+/// A hub sent SIGTERM while a screening job runs shuts down by itself: its workers stop
+/// leasing, the running attempt gets the grace period (half of `jobs.lease_secs`: 1 s here,
+/// shorter than the screening), is stopped and released back to the queue without using up an
+/// attempt, and the process exits with success. A restarted hub leases the job at once (no
+/// lease to wait out), screens only what was left and takes the request to review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_screening_releases_the_job_and_a_restart_finishes_it() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let started = Instant::now();
+    let dir = TempDir::new("sigterm");
+    let municipality = Arc::new(generate(&crash_params()));
+    let systems = start_systems(
+        municipality.clone(),
+        &sqlite_url(&dir.0.join("skole.sqlite")),
+    )
+    .await
+    .must("starting the simulated systems");
+    let cpr = municipality.demo_citizen().cpr.clone();
+
+    let hub_dir = dir.sub("hub");
+    let db_path = hub_dir.join("hub.sqlite");
+    let port = free_port();
+    let config = write_config(
+        &hub_dir,
+        port,
+        &sqlite_url(&db_path),
+        &hub_dir.join("blobs"),
+        &systems.configs,
+    );
+    let mut first = Hub::start("first", &hub_dir, &config, port).await;
+    let store = Store::connect(&sqlite_read_url(&db_path)).await;
+    let id = first.submit(&store, SIGTERM_SUBJECT, &cpr, "k1").await;
+
+    // Terminate the hub as soon as the screening job has screened some documents.
+    let (screen_job, max_attempts_before) = eventually("screening to be under way", async || {
+        first.assert_running();
+        let job = store
+            .jobs()
+            .await
+            .into_iter()
+            .find(|j| j.kind == "screen" && j.request_id.as_deref() == Some(id.as_str()))?;
+        let progress = store.screening(&id).await;
+        (job.state == "RUNNING" && progress.screened > 0 && progress.screened < progress.total)
+            .then_some((job.id, job.max_attempts))
+    })
+    .await;
+    let at_signal = store.screening(&id).await;
+    let signalled = Instant::now();
+    first.terminate();
+    let status = first.exit_within(Duration::from_secs(10)).await;
+    let stopped_in = signalled.elapsed();
+    let Some(status) = status else {
+        panic!(
+            "hub {} was still running 10 s after SIGTERM; its log:\n{}",
+            first.pid,
+            first.log_tail(60)
+        );
+    };
+    let at_exit = store.screening(&id).await;
+    eprintln!(
+        "SIGTERM to hub {} after {:.1} s with {} of {} documents screened; it exited ({status}) \
+         {:.2} s later with {} screened",
+        first.pid,
+        (signalled - started).as_secs_f32(),
+        at_signal.screened,
+        at_signal.total,
+        stopped_in.as_secs_f32(),
+        at_exit.screened
+    );
+    assert!(
+        status.success(),
+        "the hub exits with success after SIGTERM ({status}); its log:\n{}",
+        first.log_tail(60)
+    );
+    let log = std::fs::read_to_string(&first.log).unwrap_or_default();
+    assert!(
+        !log.contains("did not stop within the grace period"),
+        "the workers stopped within the grace period; the log:\n{}",
+        first.log_tail(60)
+    );
+
+    // The attempt was released, not finished: the job is back in the queue, unowned.
+    let runs = store.runs().await;
+    let screen_runs: Vec<&RunRow> = runs.iter().filter(|r| r.job_id == screen_job).collect();
+    assert_eq!(screen_runs.len(), 1, "one attempt so far: {screen_runs:#?}");
+    let released = screen_runs[0];
+    assert_ne!(
+        released.outcome.as_deref(),
+        Some("SUCCEEDED"),
+        "screening finished within the {:.2} s the hub took to stop, so no release was \
+         exercised ({at_signal:?} at SIGTERM): make the municipality larger",
+        stopped_in.as_secs_f32()
+    );
+    assert!(
+        released.attempt == 1
+            && released.outcome.as_deref() == Some("RELEASED")
+            && released.finished
+            && released.worker.starts_with(&first.worker_prefix()),
+        "attempt 1 was the terminated process's and was released: {released:?}"
+    );
+    let jobs = store.jobs().await;
+    let job = jobs
+        .iter()
+        .find(|j| j.id == screen_job)
+        .unwrap_or_else(|| panic!("the screening job vanished: {jobs:#?}"));
+    assert_eq!(
+        job.state, "QUEUED",
+        "the released job is queued again: {job:?}"
+    );
+    assert_eq!(job.lease_owner, None, "no one holds the lease: {job:?}");
+    assert_eq!(job.attempts, 1, "{job:?}");
+    assert_eq!(
+        job.max_attempts,
+        max_attempts_before + 1,
+        "a release uses up no attempt: {job:?}"
+    );
+    assert!(
+        at_exit.screened < at_exit.total,
+        "documents are left to screen after the release ({at_exit:?})"
+    );
+    assert_eq!(store.request_state(&id).await, "SCREENING");
+
+    // The same command again: the job is leased at once and finished.
+    let restarted = Instant::now();
+    let mut second = Hub::start("second", &hub_dir, &config, port).await;
+    eventually(
+        "the request to reach review after the restart",
+        async || {
+            second.assert_running();
+            store.settled_in_review(&id).await.then_some(())
+        },
+    )
+    .await;
+    eprintln!(
+        "request in review {:.1} s after the restart",
+        restarted.elapsed().as_secs_f32()
+    );
+
+    assert_eq!(
+        store.screening(&id).await,
+        Screening {
+            total: at_exit.total,
+            screened: at_exit.total
+        },
+        "every document is screened after the restart"
+    );
+    assert_eq!(store.request_state(&id).await, "AWAITING_REVIEW");
+    assert_eq!(
+        store.duplicate_and_orphan_findings(&id).await,
+        (0, 0),
+        "no two findings share (document, ordinal) and none is orphaned"
+    );
+    let jobs = store.jobs().await;
+    let runs = store.runs().await;
+    let job = jobs
+        .iter()
+        .find(|j| j.id == screen_job)
+        .unwrap_or_else(|| panic!("the screening job vanished: {jobs:#?}"));
+    assert_eq!(job.state, "SUCCEEDED", "{job:?}");
+    assert_eq!(job.lease_owner, None, "{job:?}");
+    assert_eq!(job.attempts, 2, "{job:?}");
+    assert_eq!(job.max_attempts, max_attempts_before + 1, "{job:?}");
+    let screen_runs: Vec<&RunRow> = runs.iter().filter(|r| r.job_id == screen_job).collect();
+    assert_eq!(screen_runs.len(), 2, "two attempts: {screen_runs:#?}");
+    let (released, resumed) = (screen_runs[0], screen_runs[1]);
+    assert!(
+        released.attempt == 1
+            && released.outcome.as_deref() == Some("RELEASED")
+            && released.finished,
+        "attempt 1 is still the released one: {released:?}"
+    );
+    assert!(
+        resumed.attempt == 2
+            && resumed.outcome.as_deref() == Some("SUCCEEDED")
+            && resumed.finished
+            && resumed.worker.starts_with(&second.worker_prefix()),
+        "attempt 2 was the restarted process's and succeeded: {resumed:?}"
+    );
+    let left = (at_exit.total - at_exit.screened) as i32;
+    assert_eq!(
+        (job.progress_done, job.progress_total),
+        (left, left),
+        "the resumed attempt screened only the {left} documents left at the release"
+    );
+    for other in jobs.iter().filter(|j| j.id != screen_job) {
+        let n = runs.iter().filter(|r| r.job_id == other.id).count();
+        assert_eq!(n, 1, "job {other:?} ran once: {runs:#?}");
+        assert_eq!(other.state, "SUCCEEDED", "{other:?}");
+    }
+
+    let verified = audit_verify(&config).await;
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+    drop(second);
+    eprintln!("{:.1} s in all", started.elapsed().as_secs_f32());
 }
 
 /// A database of its own on the test server, dropped (with any connections left) on drop.

@@ -100,6 +100,25 @@ impl BlobStore {
         Ok(bytes)
     }
 
+    /// The bytes of blob `hash`, checked against it, read on the calling thread (for code that
+    /// already runs on a blocking thread, like the bundle's document source).
+    pub fn get_blocking(&self, hash: &str) -> io::Result<Vec<u8>> {
+        if !valid(hash) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a blob hash",
+            ));
+        }
+        let bytes = std::fs::read(self.path(hash))?;
+        if self::hash(&bytes) != hash {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("blob {hash} is damaged: its content no longer matches its hash"),
+            ));
+        }
+        Ok(bytes)
+    }
+
     /// Whether blob `hash` is stored.
     pub fn contains(&self, hash: &str) -> bool {
         valid(hash) && self.path(hash).exists()

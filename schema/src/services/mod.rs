@@ -3,7 +3,9 @@
 pub mod aktindsigt;
 pub mod audit;
 pub mod blobs;
+pub mod bundling;
 pub mod consent;
+pub mod delivery;
 pub mod health;
 pub mod index;
 pub mod jobs;
@@ -37,6 +39,10 @@ pub struct Services {
     pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// The OCR engine for scanned pages, if one is installed and enabled.
     pub ocr: Option<std::sync::Arc<dyn pipeline::extract::Ocr>>,
+    /// The sender of bundles: the municipality's name, address, CVR, complaint guidance.
+    pub municipality: std::sync::Arc<bundling::Municipality>,
+    /// Digital Post: settings and the transport.
+    pub delivery: std::sync::Arc<delivery::Delivery>,
 }
 
 /// Begin a transaction that will write, holding the write lock from its first statement.

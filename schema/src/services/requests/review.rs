@@ -578,7 +578,13 @@ pub async fn approve(rc: &RequestCtx<'_>, id: &str) -> Result<access_request::Mo
         ));
     }
     let actor = Actor::Person(rc.viewer.clone(), rc.loaders.audit.loader().meta.clone());
-    let released = workflow::release(&txn, &request.id, &actor, false)
+    let released = workflow::release(
+        &txn,
+        &request.id,
+        &actor,
+        false,
+        rc.services.jobs.max_attempts,
+    )
         .await
         .map_err(|e| internal("approving a request", e))?;
     if !released {

@@ -38,6 +38,14 @@ pub(crate) async fn services() -> Arc<Services> {
         blobs: crate::services::blobs::BlobStore::new(dir.join("blobs")),
         wake: Arc::new(tokio::sync::Notify::new()),
         ocr: None,
+        municipality: Arc::new(Default::default()),
+        delivery: Arc::new(crate::services::delivery::Delivery::new(
+            crate::services::delivery::DeliveryConfig {
+                outbox_dir: dir.join("outbox"),
+                ..Default::default()
+            },
+        )
+        .expect("delivery")),
     })
 }
 

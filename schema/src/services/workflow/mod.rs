@@ -111,6 +111,9 @@ pub enum StepError {
     /// Some case systems could not be read; retry them later.
     #[error("{0}")]
     SystemsUnavailable(String),
+    /// Digital Post could not be reached or answered with a temporary error; retry.
+    #[error("{0}")]
+    Transport(String),
     /// The job cannot succeed (unknown kind, bad payload, missing request).
     #[error("{0}")]
     Permanent(String),
@@ -122,6 +125,12 @@ pub async fn run(services: &Arc<Services>, job: &entities::job::Model) -> Ending
     let result = match job.kind.as_str() {
         COLLECT => collect::collect(services, job).await,
         SCREEN => screening::screen_request(services, job).await,
+        crate::services::bundling::BUNDLE => {
+            crate::services::bundling::bundle_job(services, job).await
+        }
+        crate::services::delivery::DELIVER => {
+            crate::services::delivery::deliver_job(services, job).await
+        }
         crate::services::index::INDEX_SYNC => crate::services::index::sync_job(services, job).await,
         other => Err(StepError::Permanent(format!(
             "no handler for job kind {other:?}"
@@ -181,13 +190,15 @@ pub async fn job_failed(services: &Services, job: &jobs::Job) -> Result<(), DbEr
     txn.commit().await
 }
 
-fn request_id_of(job: &entities::job::Model) -> Result<String, StepError> {
+/// The request a job works for.
+pub(crate) fn request_id_of(job: &entities::job::Model) -> Result<String, StepError> {
     job.request_id
         .clone()
         .ok_or_else(|| StepError::Permanent("job has no request".into()))
 }
 
-async fn load_request(
+/// The request row, or a permanent error if it is gone.
+pub(crate) async fn load_request(
     db: &DatabaseConnection,
     id: &str,
 ) -> Result<access_request::Model, StepError> {
@@ -215,6 +226,26 @@ async fn system_transition(
     let moved = transition(&txn, id, from, to, extra).await?;
     if moved {
         audit::append_locked(&txn, vec![Actor::System.event(action, id, None)]).await?;
+    }
+    txn.commit().await?;
+    Ok(moved)
+}
+
+/// A state change by the worker with a note on its audit event, in one transaction. Returns
+/// whether it moved.
+pub(crate) async fn system_transition_noted(
+    db: &DatabaseConnection,
+    id: &str,
+    from: &[RequestState],
+    to: RequestState,
+    action: &'static str,
+    note: Option<String>,
+) -> Result<bool, DbErr> {
+    let _chain = audit::lock_chain().await;
+    let txn = crate::services::begin_write(db).await?;
+    let moved = transition(&txn, id, from, to, Vec::new()).await?;
+    if moved {
+        audit::append_locked(&txn, vec![Actor::System.event(action, id, note)]).await?;
     }
     txn.commit().await?;
     Ok(moved)
@@ -300,14 +331,16 @@ impl<'a> Progress<'a> {
 /// Approve request `request_id`: every undecided finding takes its proposal (`REDACT` with the
 /// legal basis's default ground, `KEEP`), every document without a reviewer's disclosure gets
 /// one from its proposal and its redactions (`WITHHELD` stays; any redaction makes it
-/// `PARTIAL`; otherwise `FULL`), and the request moves `AWAITING_REVIEW → APPROVED`. Returns
-/// false, changing nothing, if it was not awaiting review. Writes no audit event: the caller
-/// appends `request.approved` in the same transaction.
+/// `PARTIAL`; otherwise `FULL`), the request moves `AWAITING_REVIEW → APPROVED`, and its
+/// `bundle` job is queued (the next bundle version; `max_attempts` for it). Returns false,
+/// changing nothing, if it was not awaiting review. Writes no audit event: the caller appends
+/// `request.approved` in the same transaction.
 pub async fn release<C: ConnectionTrait>(
     conn: &C,
     request_id: &str,
     actor: &Actor,
     automatic: bool,
+    max_attempts: i32,
 ) -> Result<bool, DbErr> {
     let Some(request) = access_request::Entity::find_by_id(request_id.to_owned())
         .one(conn)
@@ -384,5 +417,6 @@ pub async fn release<C: ConnectionTrait>(
         ],
     ))
     .await?;
+    crate::services::bundling::enqueue_bundle(conn, request_id, max_attempts).await?;
     Ok(true)
 }

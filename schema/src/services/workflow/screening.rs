@@ -176,7 +176,7 @@ pub(super) async fn screen_request(
     {
         events.push(Actor::System.event("request.screened", &id, None));
     }
-    if release_now && release(&txn, &id, &Actor::System, true).await? {
+    if release_now && release(&txn, &id, &Actor::System, true, services.jobs.max_attempts).await? {
         events.push(Actor::System.event(
             "request.approved",
             &id,
