@@ -208,6 +208,23 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     settings.store.url = sqlite_url(&options.data_dir.join("hub.sqlite"));
     settings.aktindsigt.blob_dir = options.data_dir.join("blobs");
     settings.aktindsigt.default_automation = options.automation;
+    // Digital Post: the file outbox under the data dir, unless `SAGSHUB__DELIVERY__TRANSPORT=http`
+    // asks for the HTTP transport; without `http_url` that gets the simulated receiver.
+    let mut digital_post = None;
+    match settings.delivery.transport {
+        schema::services::delivery::TransportKind::Outbox => {
+            settings.delivery.outbox_dir = Some(options.data_dir.join("outbox"));
+        }
+        schema::services::delivery::TransportKind::Http if settings.delivery.http_url.is_none() => {
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let receiver = playground::sim::digitalpost::spawn(&token, listener).await?;
+            settings.delivery.http_url = Some(receiver.url());
+            settings.delivery.http_token = Some(token);
+            digital_post = Some(receiver);
+        }
+        schema::services::delivery::TransportKind::Http => {}
+    }
     // `SAGSHUB__AUTH__HS256_SECRET` (read by `Settings::load`) is kept, so `sagshub token`
     // with the same secret also works against the demo.
     settings.systems = systems.configs.clone();
@@ -277,6 +294,20 @@ pub async fn run(options: DemoOptions) -> Result<()> {
         println!("  {kind:<5} {id:<10} {}", server.base_url());
     }
     println!("  sql   skole      {sql_url}");
+    match (&digital_post, settings.delivery.transport) {
+        (Some(receiver), _) => println!(
+            "  Digital Post {}   (simulated receiver, HTTP transport)",
+            receiver.url()
+        ),
+        (None, schema::services::delivery::TransportKind::Outbox) => println!(
+            "  Outbox       {}   (one MeMo message per delivered bundle)",
+            options.data_dir.join("outbox").display()
+        ),
+        (None, schema::services::delivery::TransportKind::Http) => println!(
+            "  Digital Post {}",
+            settings.delivery.http_url.as_deref().unwrap_or_default()
+        ),
+    }
     println!(
         "  JWKS         {}   (key {}, ES256)",
         jwks.url,
@@ -302,6 +333,7 @@ pub async fn run(options: DemoOptions) -> Result<()> {
     println!("  Ctrl-C stops everything.");
     let _systems = systems; // keep the servers alive until the hub stops
     let _jwks = jwks;
+    let _digital_post = digital_post;
     crate::run(listener, settings, async {
         let _ = tokio::signal::ctrl_c().await;
     })

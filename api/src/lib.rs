@@ -76,13 +76,15 @@ pub fn services_from(
 ) -> Result<Arc<schema::Services>> {
     let aktindsigt = schema::services::aktindsigt::Aktindsigt::new(settings.aktindsigt.clone())
         .context("the aktindsigt settings")?;
-    let municipality =
-        schema::services::bundling::Municipality::new(settings.municipality.clone())
-            .map_err(anyhow::Error::msg)
-            .context("the municipality settings")?;
-    let delivery = schema::services::delivery::Delivery::new(settings.delivery.clone())
+    let municipality = schema::services::bundling::Municipality::new(settings.municipality.clone())
         .map_err(anyhow::Error::msg)
-        .context("the delivery settings")?;
+        .context("the municipality settings")?;
+    let delivery = schema::services::delivery::Delivery::new(
+        settings.delivery.clone(),
+        &settings.aktindsigt.blob_dir,
+    )
+    .map_err(anyhow::Error::msg)
+    .context("the delivery settings")?;
     Ok(Arc::new(schema::Services {
         registry,
         store,
@@ -175,10 +177,13 @@ pub async fn run_with(
     });
     let app = http::router(state, &settings);
     let stop_workers = tokio_util::sync::CancellationToken::new();
-    let workers = settings
-        .jobs
-        .enabled
-        .then(|| worker::spawn(services.clone(), stop_workers.clone()));
+    let workers = settings.jobs.enabled.then(|| {
+        worker::spawn(
+            services.clone(),
+            stop_workers.clone(),
+            Duration::from_millis(settings.server.shutdown_grace_ms),
+        )
+    });
     let addr = listener.local_addr().context("listener address")?;
     tracing::info!(%addr, "sagshub listening");
     let grace = Duration::from_millis(settings.server.shutdown_grace_ms);
@@ -209,7 +214,7 @@ pub async fn run_with(
     monitor.abort();
     stop_workers.cancel();
     if let Some(workers) = workers {
-        workers.stop(grace).await;
+        workers.stop().await;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 pub struct Workers {
     tasks: Vec<JoinHandle<()>>,
     stop: CancellationToken,
+    grace: Duration,
 }
 
 /// A name for this process's workers, unique per start: `{pid}-{random}`.
@@ -30,10 +31,14 @@ fn process_name() -> String {
     format!("{}-{}", std::process::id(), &random[..8])
 }
 
-/// Start `services.jobs.workers` tasks; they stop when `stop` is cancelled.
-pub fn spawn(services: Arc<Services>, stop: CancellationToken) -> Workers {
+/// Start `services.jobs.workers` tasks; they stop when `stop` is cancelled. A running job gets
+/// `grace` to finish (at most half its lease, so the lease cannot expire meanwhile and hand the
+/// job to another worker while this one still runs it).
+pub fn spawn(services: Arc<Services>, stop: CancellationToken, grace: Duration) -> Workers {
     let process = process_name();
-    let grace = Duration::from_millis(services.jobs.lease_secs.saturating_mul(500));
+    let grace = grace.min(Duration::from_millis(
+        services.jobs.lease_secs.saturating_mul(500),
+    ));
     let mut tasks: Vec<JoinHandle<()>> = (0..services.jobs.workers.max(1))
         .map(|n| {
             let owner = format!("{process}/{n}");
@@ -47,15 +52,16 @@ pub fn spawn(services: Arc<Services>, stop: CancellationToken) -> Workers {
         )));
     }
     tracing::info!(process = %process, workers = services.jobs.workers, "job workers started");
-    Workers { tasks, stop }
+    Workers { tasks, stop, grace }
 }
 
 impl Workers {
-    /// Stop taking jobs and wait up to `grace` (plus a second for the releases) for the tasks.
-    pub async fn stop(self, grace: Duration) {
+    /// Stop taking jobs and wait for the tasks: a running job's grace period plus a few seconds
+    /// to record its release.
+    pub async fn stop(self) {
         self.stop.cancel();
         let all = futures::future::join_all(self.tasks);
-        if tokio::time::timeout(grace + Duration::from_secs(1), all)
+        if tokio::time::timeout(self.grace + Duration::from_secs(5), all)
             .await
             .is_err()
         {
@@ -127,6 +133,7 @@ async fn run_one(
                 Ok(false) => {
                     // Our lease expired and another worker took the job: stop, record nothing.
                     handler.abort();
+                    let _ = (&mut handler).await;
                     tracing::warn!(job = job.id, "lease lost; attempt abandoned");
                     return;
                 }
@@ -136,7 +143,10 @@ async fn run_one(
                 deadline = Some(tokio::time::Instant::now() + grace);
             }
             _ = sleep_until(deadline), if deadline.is_some() => {
+                // Wait for the abort to land (at the handler's next await) so nothing it
+                // writes can follow the release.
                 handler.abort();
+                let _ = (&mut handler).await;
                 break Ending::Released;
             }
         }

@@ -60,6 +60,16 @@ fn crash_params() -> Params {
     }
 }
 
+/// The crash test's municipality with its demo citizen party to more cases (about 300
+/// documents): the SIGTERM test must still be screening when its 1 s grace period ends, also on
+/// a machine with more cores (screening runs one document per core).
+fn sigterm_params() -> Params {
+    Params {
+        demo_citizen_cases: 25,
+        ..crash_params()
+    }
+}
+
 /// A municipality with many citizens who are party to a case or two each.
 fn shared_queue_params() -> Params {
     Params {
@@ -934,7 +944,7 @@ async fn sigterm_mid_screening_releases_the_job_and_a_restart_finishes_it() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let started = Instant::now();
     let dir = TempDir::new("sigterm");
-    let municipality = Arc::new(generate(&crash_params()));
+    let municipality = Arc::new(generate(&sigterm_params()));
     let systems = start_systems(
         municipality.clone(),
         &sqlite_url(&dir.0.join("skole.sqlite")),

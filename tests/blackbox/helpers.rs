@@ -113,6 +113,7 @@ pub async fn spawn_app_with(params: Params, adjust: impl FnOnce(&mut Settings)) 
         s.resilience = test_resilience();
     }
     settings.aktindsigt.blob_dir = dir.0.join("blobs");
+    settings.delivery.outbox_dir = Some(dir.0.join("outbox"));
     // Scans wait for a person unless a test turns OCR on (Tesseract takes seconds a page).
     settings.aktindsigt.ocr = false;
     // Quick polls and retries so workflow tests finish in seconds.

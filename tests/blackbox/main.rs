@@ -2,6 +2,7 @@
 
 mod access;
 mod aktindsigt;
+mod bundle;
 mod graphql_http;
 mod helpers;
 mod limits;

@@ -1,5 +1,7 @@
-//! The axum router: `/graphql`, `/graphql/ws` (subscriptions), `/playground`, `/healthz`, `/readyz`.
+//! The axum router: `/graphql`, `/graphql/ws` (subscriptions), `/bundles/{id}` (a request's
+//! PDF bundle), `/playground`, `/healthz`, `/readyz`.
 
+pub mod bundles;
 pub mod graphql;
 pub mod ws;
 
@@ -37,6 +39,7 @@ pub fn router(state: Arc<AppState>, settings: &Settings) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/bundles/{id}", get(bundles::download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if settings.playground.enabled {

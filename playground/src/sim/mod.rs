@@ -3,6 +3,7 @@
 //!
 //! They share nothing with `connectors`: this is the other side of the wire.
 
+pub mod digitalpost;
 pub mod rest;
 pub mod soap;
 pub mod sql;

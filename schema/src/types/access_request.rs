@@ -320,6 +320,26 @@ impl AccessRequestNode {
             note: stored["note"].as_str().map(str::to_owned),
         }))
     }
+    /// The latest bundle, once made.
+    async fn bundle(&self, ctx: &Context<'_>) -> Result<Option<super::bundle::BundleNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        let row = crate::services::bundling::latest(&rc.services.store, &self.row.id)
+            .await
+            .map_err(|e| internal("reading a request's bundle", e))?;
+        let gid = GlobalId::AccessRequest {
+            id: self.row.id.clone(),
+        }
+        .encode();
+        Ok(row.map(|b| super::bundle::BundleNode::from_row(&b, &gid)))
+    }
+    /// The Digital Post message of the latest bundle, once delivery started.
+    async fn delivery(&self, ctx: &Context<'_>) -> Result<Option<super::bundle::DeliveryNode>> {
+        let rc = RequestCtx::from(ctx)?;
+        let row = crate::services::delivery::latest(&rc.services.store, &self.row.id)
+            .await
+            .map_err(|e| internal("reading a request's delivery", e))?;
+        Ok(row.map(|d| super::bundle::DeliveryNode::from_row(&d, self.staff())))
+    }
     /// Its jobs, oldest first.
     async fn jobs(&self, ctx: &Context<'_>) -> Result<Vec<JobNode>> {
         let rc = RequestCtx::from(ctx)?;
@@ -602,6 +622,21 @@ impl RequestMutation {
     ) -> Result<AccessRequestPayload> {
         let rc = RequestCtx::from(ctx)?;
         let row = requests::review::approve(&rc, &decode_request_id(&id)?).await?;
+        Ok(caseworker_payload(row))
+    }
+
+    /// Reopen a delivered request to issue a new version of its bundle (caseworkers): it goes
+    /// back to `AWAITING_REVIEW` with its decisions kept and editable; approving it again makes
+    /// the next bundle version, delivered as a new message that refers to the first. The
+    /// reason is printed in the new cover letter.
+    async fn reopen_access_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<AccessRequestPayload> {
+        let rc = RequestCtx::from(ctx)?;
+        let row = crate::services::bundling::reopen(&rc, &decode_request_id(&id)?, &reason).await?;
         Ok(caseworker_payload(row))
     }
 

@@ -2,6 +2,7 @@
 
 pub mod access_request;
 pub mod audit;
+pub mod bundle;
 pub mod case;
 pub mod connection;
 pub mod consent;

@@ -205,13 +205,8 @@ pub async fn bundle_job(
         .do_nothing()
         .exec(&txn)
         .await?;
-        crate::services::delivery::enqueue_deliver(
-            &txn,
-            &id,
-            version,
-            services.jobs.max_attempts,
-        )
-        .await?;
+        crate::services::delivery::enqueue_deliver(&txn, &id, version, services.jobs.max_attempts)
+            .await?;
         txn.commit().await?;
         tracing::info!(
             version,
@@ -301,7 +296,10 @@ async fn make(
         let mut rects = Vec::new();
         if disclosed != Disclosure::Withheld {
             for f in findings.iter().filter(|f| f.document_id == doc.id) {
-                let code = f.ground.clone().unwrap_or_else(|| default_ground.to_owned());
+                let code = f
+                    .ground
+                    .clone()
+                    .unwrap_or_else(|| default_ground.to_owned());
                 push(&code);
                 cuts.push(prepare::FindingCut {
                     text: f.text.clone(),
@@ -525,7 +523,11 @@ pub async fn reopen(
     requests::commit(
         rc,
         txn,
-        vec![requests::event("request.reopened", &request.id, Some(reason))],
+        vec![requests::event(
+            "request.reopened",
+            &request.id,
+            Some(reason),
+        )],
     )
     .await?;
     requests::reload(rc, &request.id).await
@@ -581,9 +583,11 @@ pub async fn download(
         .await
         .map_err(|_| DownloadError::NotFound)?;
     let row = match version {
-        Some(v) => bundle::Entity::find_by_id((request.id.clone(), v))
-            .one(&services.store)
-            .await,
+        Some(v) => {
+            bundle::Entity::find_by_id((request.id.clone(), v))
+                .one(&services.store)
+                .await
+        }
         None => latest(&services.store, &request.id).await,
     }
     .map_err(|e| {

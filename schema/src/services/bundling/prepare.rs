@@ -3,8 +3,9 @@
 //!
 //! # Where a redaction goes
 //! - **PDF** (text or scan): each finding decided `REDACT` at the boxes screening stored for
-//!   it; a finding without stored boxes is found again by its text in the PDF's own extraction.
-//!   Manual redactions at their rectangles.
+//!   it, and at every other occurrence of its exact text in the PDF's own extraction (see
+//!   below: a repetition screening did not flag, e.g. an address broken over two lines, goes
+//!   too). Manual redactions at their rectangles.
 //! - **Other formats** (text, e-mail, .docx, HTML) are rendered ([`pipeline::render`]) and the
 //!   rendered PDF extracted again; each `REDACT` finding is redacted at **every** occurrence of
 //!   its exact text (whole words, any whitespace between them) in that PDF. Matching the n-th
@@ -62,7 +63,10 @@ impl Plan {
     pub fn name(&self) -> String {
         format!(
             "document {} akt {} \u{201c}{}\u{201d} ({})",
-            self.document.sagsnummer, self.document.aktnummer, self.document.title, self.document_id
+            self.document.sagsnummer,
+            self.document.aktnummer,
+            self.document.title,
+            self.document_id
         )
     }
 }
@@ -82,32 +86,31 @@ pub fn prepare(plan: &Plan, blobs: &BlobStore) -> Result<Option<Vec<u8>>, String
     };
     let (pdf, located) = if format == Some(Format::Pdf) {
         let mut redactions = Vec::new();
-        let mut extracted: Option<Extracted> = None;
+        // Read once for all findings: every occurrence of a redacted text is found again, so
+        // a repetition screening did not flag (a line break inside an address) goes too.
+        let extracted = if plan.findings.is_empty() {
+            None
+        } else {
+            match extract(&bytes, "application/pdf", &options) {
+                Ok(x) => Some(x),
+                // The stored boxes still place every finding; only the extra search is lost.
+                Err(_) if plan.findings.iter().all(|f| !f.boxes.is_empty()) => None,
+                Err(e) => {
+                    return Err(format!("its text cannot be read to place a redaction: {e}"));
+                }
+            }
+        };
         for f in &plan.findings {
-            if !f.boxes.is_empty() {
-                redactions.extend(f.boxes.iter().map(|(page, rect)| Redaction {
-                    page: *page,
-                    rect: *rect,
-                    label: f.label.clone(),
-                }));
-                continue;
-            }
-            if extracted.is_none() {
-                extracted = Some(
-                    extract(&bytes, "application/pdf", &options)
-                        .map_err(|e| format!("its text cannot be read to place a redaction: {e}"))?,
-                );
-            }
-            let boxes = extracted
+            let found = extracted
                 .as_ref()
                 .map(|x| locate(x, &f.text))
                 .unwrap_or_default();
-            if boxes.is_empty() {
+            if f.boxes.is_empty() && found.is_empty() {
                 return Err(not_located(&f.text));
             }
-            redactions.extend(boxes.into_iter().map(|(page, rect)| Redaction {
-                page,
-                rect,
+            redactions.extend(f.boxes.iter().chain(&found).map(|(page, rect)| Redaction {
+                page: *page,
+                rect: *rect,
                 label: f.label.clone(),
             }));
         }

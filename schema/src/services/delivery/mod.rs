@@ -71,8 +71,9 @@ pub enum TransportKind {
 pub struct DeliveryConfig {
     /// `outbox` (default) or `http`.
     pub transport: TransportKind,
-    /// The outbox folder: one `<message uuid>.xml` per message.
-    pub outbox_dir: PathBuf,
+    /// The outbox folder: one `<message uuid>.xml` per message. Default: `outbox` beside the
+    /// blob store (`aktindsigt.blob_dir/../outbox`), so a hub's files stay together.
+    pub outbox_dir: Option<PathBuf>,
     /// The HTTP transport's endpoint (required for `transport = "http"`).
     pub http_url: Option<String>,
     /// The bearer token sent to the endpoint.
@@ -92,7 +93,7 @@ impl Default for DeliveryConfig {
     fn default() -> Self {
         Self {
             transport: TransportKind::Outbox,
-            outbox_dir: PathBuf::from("sagshub-outbox"),
+            outbox_dir: None,
             http_url: None,
             http_token: None,
             http_timeout_ms: 30_000,
@@ -107,6 +108,8 @@ impl Default for DeliveryConfig {
 pub struct Delivery {
     /// As configured.
     pub config: DeliveryConfig,
+    /// The outbox folder in force (also when the HTTP transport is used, unused then).
+    pub outbox_dir: PathBuf,
     /// The transport in force.
     pub transport: Arc<dyn DigitalPost>,
 }
@@ -120,10 +123,15 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// Check `config` and build its transport.
-    pub fn new(config: DeliveryConfig) -> Result<Self, String> {
+    /// Check `config` and build its transport; `blob_dir` places the default outbox.
+    pub fn new(config: DeliveryConfig, blob_dir: &std::path::Path) -> Result<Self, String> {
+        let outbox_dir = config.outbox_dir.clone().unwrap_or_else(|| {
+            blob_dir
+                .parent()
+                .map_or_else(|| PathBuf::from("outbox"), |p| p.join("outbox"))
+        });
         let transport: Arc<dyn DigitalPost> = match config.transport {
-            TransportKind::Outbox => Arc::new(FileOutbox::new(config.outbox_dir.clone())),
+            TransportKind::Outbox => Arc::new(FileOutbox::new(outbox_dir.clone())),
             TransportKind::Http => {
                 let url = config
                     .http_url
@@ -140,17 +148,11 @@ impl Delivery {
         if config.max_message_bytes == 0 {
             return Err("delivery.max_message_bytes must be positive".into());
         }
-        Ok(Self { config, transport })
-    }
-}
-
-impl Default for Delivery {
-    fn default() -> Self {
-        let config = DeliveryConfig::default();
-        Self {
-            transport: Arc::new(FileOutbox::new(config.outbox_dir.clone())),
+        Ok(Self {
             config,
-        }
+            outbox_dir,
+            transport,
+        })
     }
 }
 

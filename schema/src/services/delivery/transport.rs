@@ -210,7 +210,10 @@ mod tests {
         assert!(!first.duplicate);
         let second = outbox.send(id, b"<b/>").await.unwrap();
         assert!(second.duplicate);
-        assert_eq!(std::fs::read(dir.join(format!("{id}.xml"))).unwrap(), b"<a/>");
+        assert_eq!(
+            std::fs::read(dir.join(format!("{id}.xml"))).unwrap(),
+            b"<a/>"
+        );
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }

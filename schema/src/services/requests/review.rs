@@ -585,8 +585,8 @@ pub async fn approve(rc: &RequestCtx<'_>, id: &str) -> Result<access_request::Mo
         false,
         rc.services.jobs.max_attempts,
     )
-        .await
-        .map_err(|e| internal("approving a request", e))?;
+    .await
+    .map_err(|e| internal("approving a request", e))?;
     if !released {
         return Err(api_error(
             Code::Conflict,

@@ -39,13 +39,13 @@ pub(crate) async fn services() -> Arc<Services> {
         wake: Arc::new(tokio::sync::Notify::new()),
         ocr: None,
         municipality: Arc::new(Default::default()),
-        delivery: Arc::new(crate::services::delivery::Delivery::new(
-            crate::services::delivery::DeliveryConfig {
-                outbox_dir: dir.join("outbox"),
-                ..Default::default()
-            },
-        )
-        .expect("delivery")),
+        delivery: Arc::new(
+            crate::services::delivery::Delivery::new(
+                crate::services::delivery::DeliveryConfig::default(),
+                &dir.join("blobs"),
+            )
+            .expect("delivery"),
+        ),
     })
 }
 
