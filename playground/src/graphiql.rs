@@ -53,7 +53,7 @@ pub const EXAMPLES: &[Example] = &[
     },
     Example {
         name: "MyAccessRequests",
-        description: "The citizen's requests: state, deadline, collection progress per system.",
+        description: "The citizen's requests: state, deadline, collection progress per system, the bundle and its delivery.",
         query: include_str!("../examples/my_access_requests.graphql"),
     },
     Example {

@@ -369,6 +369,11 @@ async fn an_approved_request_is_bundled_delivered_once_downloaded_and_reissued()
             .map(str::to_owned)
             .collect();
         let (front, stamped) = stamps(&pages);
+        let documents_text = squash(&pages[front..].join(" "));
+        assert!(
+            documents_text.contains(&own),
+            "the citizen's own name was cut out of the documents"
+        );
         let mut leaked = Vec::new();
         let mut checked = 0;
         for item in &all_items {
@@ -713,4 +718,93 @@ async fn with_automatic_policy_a_request_is_delivered_without_a_person() {
     let files = outbox_files(&outbox);
     assert_eq!(files.len(), 1, "{files:?}");
     xmllint_valid(&files[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_that_cannot_be_redacted_fails_the_bundle_naming_it() {
+    let app = spawn_app_with(params_with_demo_cases(6), |_| {}).await;
+    // Damage every PDF of one of the citizen's school cases in the legacy SQL system.
+    let m = app.municipality();
+    let case = m
+        .cases
+        .iter()
+        .find(|c| {
+            (c.primary == 0 || c.secondary.contains(&0))
+                && m.department(c.department)
+                    .is_some_and(|d| d.system == "skole")
+                && c.documents
+                    .iter()
+                    .any(|d| d.format == playground::municipality::Format::Pdf)
+        })
+        .unwrap_or_else(|| panic!("the citizen has a school case with a PDF"))
+        .clone();
+    let url = app
+        .settings
+        .systems
+        .iter()
+        .find_map(|s| s.sql.as_ref().map(|q| q.url.clone()))
+        .unwrap_or_default();
+    let damaged = playground::sim::sql::replace_document_content(
+        &url,
+        playground::sim::sql::sag_id(&case),
+        "application/pdf",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nxref\n0 2\ntrailer << /Root 1 0 R",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("damaging: {e}"));
+    assert!(damaged > 0);
+    let id = submit_and_screen(&app, "unredactable").await;
+    // The reviewer discloses the damaged documents without looking closer.
+    let broken: Vec<Value> = items(&app, &id)
+        .await
+        .into_iter()
+        .filter(|i| i["needsManualReview"] == true && i["mimeType"] == "application/pdf")
+        .collect();
+    assert!(!broken.is_empty());
+    for item in &broken {
+        let answer = app
+            .gql(
+                Some(&app.tokens.caseworker_all),
+                "mutation($i: ID!) { setItemDisclosure(input: {itemId: $i, disclosure: FULL}) { item { id } } }",
+                json!({ "i": item["id"] }),
+            )
+            .await;
+        assert!(answer["errors"].is_null(), "{answer}");
+    }
+    review_and_approve(&app, &id).await;
+    let started = Instant::now();
+    let s = loop {
+        let s = status(&app, &id).await;
+        if s["state"] == "FAILED" {
+            break s;
+        }
+        assert_ne!(
+            s["state"], "DELIVERED",
+            "a damaged document was bundled: {s}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(90), "{s}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let job = s["jobs"]
+        .as_array()
+        .and_then(|j| j.iter().find(|j| j["kind"] == "bundle").cloned())
+        .unwrap_or_default();
+    assert_eq!(job["state"], "FAILED", "{s}");
+    let error = job["lastError"].as_str().unwrap_or_default();
+    assert!(
+        broken.iter().any(|b| {
+            let named = format!(
+                "{} akt {}",
+                b["sagsnummer"].as_str().unwrap_or_default(),
+                b["aktnummer"]
+            );
+            error.contains(&named)
+        }),
+        "the error does not name the document: {error}"
+    );
+    assert_eq!(
+        job["attempts"], 1,
+        "a permanent failure is not retried: {s}"
+    );
+    assert!(s["bundle"].is_null() && s["delivery"].is_null(), "{s}");
 }

@@ -130,6 +130,24 @@ pub fn citizen_name(cases: &[request_case::Model], cpr: &str) -> Option<String> 
     })
 }
 
+/// A system's name as the document list prints it: the configured name without what an
+/// operator adds after a dash or in parentheses (`ESDH — Borgerservice (SF1470)` → `ESDH`).
+fn short_system_name(name: &str) -> String {
+    let cut = name
+        .find(" — ")
+        .into_iter()
+        .chain(name.find(" - "))
+        .chain(name.find(" ("))
+        .min()
+        .unwrap_or(name.len());
+    let short = name[..cut].trim();
+    if short.is_empty() {
+        name.trim().to_owned()
+    } else {
+        short.to_owned()
+    }
+}
+
 fn kind_label(stored: &str) -> &'static str {
     match stored {
         "INCOMING_LETTER" => "Indgående brev",
@@ -243,13 +261,15 @@ async fn make(
         .filter(request_document::Column::RequestId.eq(&request.id))
         .all(db)
         .await?;
-    let findings = finding::Entity::find()
+    let all_findings = finding::Entity::find()
         .filter(finding::Column::RequestId.eq(&request.id))
-        .filter(finding::Column::Decision.eq("REDACT"))
         .order_by_asc(finding::Column::DocumentId)
         .order_by_asc(finding::Column::Ordinal)
         .all(db)
         .await?;
+    let (findings, kept): (Vec<_>, Vec<_>) = all_findings
+        .into_iter()
+        .partition(|f| f.decision.as_deref() == Some("REDACT"));
     let manual = manual_redaction::Entity::find()
         .filter(manual_redaction::Column::RequestId.eq(&request.id))
         .order_by_asc(manual_redaction::Column::AddedAt)
@@ -270,7 +290,7 @@ async fn make(
             .entries()
             .iter()
             .find(|e| e.system.id().as_str() == system)
-            .map_or_else(|| system.to_owned(), |e| e.name.clone())
+            .map_or_else(|| system.to_owned(), |e| short_system_name(&e.name))
     };
 
     let mut plans = Vec::with_capacity(documents.len());
@@ -361,6 +381,11 @@ async fn make(
             blob_hash: doc.blob_hash.clone(),
             mime_type: doc.mime_type.clone(),
             findings: cuts,
+            kept: kept
+                .iter()
+                .filter(|f| f.document_id == doc.id && f.decision.as_deref() == Some("KEEP"))
+                .map(|f| f.text.clone())
+                .collect(),
             manual: rects,
         });
     }
@@ -612,4 +637,61 @@ pub async fn download(
         file_name: file_name(&request, row.version),
         version: row.version,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_names_lose_what_operators_add() {
+        assert_eq!(
+            short_system_name("ESDH — Borgerservice, Børn og Familie (SF1470)"),
+            "ESDH"
+        );
+        assert_eq!(short_system_name("Omsorgssystem (REST)"), "Omsorgssystem");
+        assert_eq!(short_system_name("KMD Sag"), "KMD Sag");
+        assert_eq!(short_system_name(" (x)"), "(x)");
+    }
+
+    #[test]
+    fn the_case_number_is_derived_from_the_request() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z")
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let request = access_request::Model {
+            id: "3f2a9c41-0000-4000-8000-000000000000".into(),
+            idempotency_key: None,
+            requester_subject: "c".into(),
+            requester_role: "citizen".into(),
+            requester_name: None,
+            subject_cpr: "0000000000".into(),
+            consent_id: None,
+            legal_basis: "PARTY_ACCESS".into(),
+            scope: None,
+            state: "DELIVERED".into(),
+            incomplete: false,
+            gap_accepted_reason: None,
+            gap_accepted_by: None,
+            automation: None,
+            departments: "[]".into(),
+            assignee_subject: None,
+            received_at: at,
+            deadline: at.date_naive(),
+            notice_expected_by: None,
+            notice_reason: None,
+            notice_sent_at: None,
+            decided_at: None,
+            decided_by: None,
+            decision_note: None,
+            auto_released: false,
+            updated_at: at,
+        };
+        // 23:30 UTC on New Year's Eve is already 2027 in Denmark.
+        assert_eq!(case_number(&request), "AKT-2027-3F2A9C41");
+        assert_eq!(
+            file_name(&request, 2),
+            "aktindsigt-AKT-2027-3F2A9C41-v2.pdf"
+        );
+    }
 }

@@ -52,7 +52,7 @@ impl Default for MunicipalityConfig {
 }
 
 /// The municipality checked and with its logo read, built once at start.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Municipality {
     /// As configured.
     pub config: MunicipalityConfig,
@@ -64,15 +64,6 @@ impl std::ops::Deref for Municipality {
     type Target = MunicipalityConfig;
     fn deref(&self) -> &MunicipalityConfig {
         &self.config
-    }
-}
-
-impl Default for Municipality {
-    fn default() -> Self {
-        Self {
-            config: MunicipalityConfig::default(),
-            logo: None,
-        }
     }
 }
 

@@ -12,7 +12,10 @@
 //!   occurrence by its offset would be tighter, but the rendered text also holds a header block
 //!   and wraps lines, so the offsets do not carry over; redacting every occurrence can only
 //!   remove more of what a reviewer already decided is another person's data, never less.
-//!   Manual redactions on such documents are drawn on the rendered pages.
+//!   Manual redactions on such documents are drawn on the rendered pages. One exception keeps
+//!   the reviewer's other decisions: an occurrence that lies inside a longer text kept in the
+//!   same document (the requester's full name, a caseworker's) is left alone, so a first name
+//!   flagged on its own is not cut out of the requester's own name.
 //!
 //! A finding that cannot be located, a document that cannot be rendered or extracted, and a
 //! redaction that fails are errors naming the document: the bundle is never made with a
@@ -54,6 +57,10 @@ pub struct Plan {
     pub meta: DocumentMeta,
     /// Findings to redact.
     pub findings: Vec<FindingCut>,
+    /// The texts of the document's findings that are kept (the requester's own data, staff):
+    /// an occurrence of a redacted text inside a longer kept one is left alone, so redacting
+    /// a first name flagged on its own does not cut it out of the requester's full name.
+    pub kept: Vec<String>,
     /// Manual redactions.
     pub manual: Vec<Redaction>,
 }
@@ -103,7 +110,7 @@ pub fn prepare(plan: &Plan, blobs: &BlobStore) -> Result<Option<Vec<u8>>, String
         for f in &plan.findings {
             let found = extracted
                 .as_ref()
-                .map(|x| locate(x, &f.text))
+                .map(|x| locate(x, &f.text, &plan.kept))
                 .unwrap_or_default();
             if f.boxes.is_empty() && found.is_empty() {
                 return Err(not_located(&f.text));
@@ -129,7 +136,7 @@ pub fn prepare(plan: &Plan, blobs: &BlobStore) -> Result<Option<Vec<u8>>, String
             let extracted = extract(&rendered.bytes, "application/pdf", &options)
                 .map_err(|e| format!("its rendered text cannot be read: {e}"))?;
             for f in &plan.findings {
-                let boxes = locate(&extracted, &f.text);
+                let boxes = locate(&extracted, &f.text, &plan.kept);
                 if boxes.is_empty() {
                     return Err(not_located(&f.text));
                 }
@@ -156,10 +163,17 @@ fn not_located(text: &str) -> String {
     )
 }
 
-/// The boxes of every whole-word occurrence of `needle` in `extracted`.
-fn locate(extracted: &Extracted, needle: &str) -> Vec<(usize, Rect)> {
+/// The boxes of every whole-word occurrence of `needle` in `extracted`, except those inside
+/// an occurrence of a longer `kept` text.
+fn locate(extracted: &Extracted, needle: &str, kept: &[String]) -> Vec<(usize, Rect)> {
+    let spared: Vec<Range<usize>> = kept
+        .iter()
+        .filter(|k| k.len() > needle.len() && k.contains(needle.trim()))
+        .flat_map(|k| occurrences(&extracted.text, k))
+        .collect();
     occurrences(&extracted.text, needle)
         .into_iter()
+        .filter(|r| !spared.iter().any(|s| s.start <= r.start && r.end <= s.end))
         .flat_map(|range| extracted.boxes_for(range))
         .collect()
 }
