@@ -130,10 +130,16 @@ pub fn page(
     let base = html_attr(assets_base.trim_end_matches('/'));
     let headers = default_headers.map(pretty_json);
     let variables = default_variables.map(pretty_json);
+    // The default variables go to the tabs that use them (`$cpr`), not to every tab that
+    // declares some variable.
+    let variable_names: Vec<String> = default_variables
+        .and_then(|v| serde_json::from_str::<serde_json::Map<String, Value>>(v).ok())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     let tabs: Vec<Value> = EXAMPLES
         .iter()
         .map(|example| {
-            let tab_variables = if declares_variables(example.query) {
+            let tab_variables = if declares_any(example.query, &variable_names) {
                 variables.clone()
             } else {
                 None
@@ -178,11 +184,21 @@ pub fn page(
 
 /// Whether a GraphQL document declares operation variables (`query Name($x: T)`); comments
 /// are skipped.
-fn declares_variables(query: &str) -> bool {
+/// Whether `query` (comments aside) uses one of `names` as a variable (`$cpr`).
+fn declares_any(query: &str, names: &[String]) -> bool {
     query
         .lines()
         .map(|line| line.split('#').next().unwrap_or(""))
-        .any(|line| line.contains('$'))
+        .any(|line| {
+            names.iter().any(|n| {
+                line.match_indices(&format!("${n}")).any(|(i, m)| {
+                    !line[i + m.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+            })
+        })
 }
 
 /// JSON text pretty-printed when it parses, otherwise unchanged.
@@ -379,7 +395,8 @@ mod tests {
     fn examples_name_their_operation() {
         for example in EXAMPLES {
             assert!(
-                example.query.contains(&format!("query {}", example.name)),
+                example.query.contains(&format!("query {}", example.name))
+                    || example.query.contains(&format!("mutation {}", example.name)),
                 "{} does not declare its operation name",
                 example.name
             );
