@@ -396,7 +396,9 @@ mod tests {
         for example in EXAMPLES {
             assert!(
                 example.query.contains(&format!("query {}", example.name))
-                    || example.query.contains(&format!("mutation {}", example.name)),
+                    || example
+                        .query
+                        .contains(&format!("mutation {}", example.name)),
                 "{} does not declare its operation name",
                 example.name
             );
