@@ -393,36 +393,7 @@ async fn a_system_down_during_collection_marks_the_request_and_it_completes_when
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pdf_that_breaks_extraction_is_flagged_and_the_rest_proceeds() {
     let app = spawn_app(params_with_demo_cases(6)).await;
-    // Damage every PDF of one of the citizen's cases in the legacy SQL system.
-    let m = app.municipality();
-    let case = m
-        .cases
-        .iter()
-        .find(|c| {
-            (c.primary == 0 || c.secondary.contains(&0))
-                && m.department(c.department)
-                    .is_some_and(|d| d.system == "skole")
-                && c.documents
-                    .iter()
-                    .any(|d| d.format == playground::municipality::Format::Pdf)
-        })
-        .unwrap_or_else(|| panic!("the citizen has a school case with a PDF"))
-        .clone();
-    let url = app
-        .settings
-        .systems
-        .iter()
-        .find_map(|s| s.sql.as_ref().map(|q| q.url.clone()))
-        .unwrap_or_default();
-    let damaged = playground::sim::sql::replace_document_content(
-        &url,
-        playground::sim::sql::sag_id(&case),
-        "application/pdf",
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nxref\n0 2\ntrailer << /Root 1 0 R",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("damaging: {e}"));
-    assert!(damaged > 0);
+    let damaged = crate::helpers::damage_school_pdfs(&app).await;
     let (id, _) = submit(&app, "broken").await;
     wait_for(&app, &id, "AWAITING_REVIEW", state_is("AWAITING_REVIEW")).await;
     let items = items(&app, &id).await;

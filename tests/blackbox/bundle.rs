@@ -723,36 +723,7 @@ async fn with_automatic_policy_a_request_is_delivered_without_a_person() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_that_cannot_be_redacted_fails_the_bundle_naming_it() {
     let app = spawn_app_with(params_with_demo_cases(6), |_| {}).await;
-    // Damage every PDF of one of the citizen's school cases in the legacy SQL system.
-    let m = app.municipality();
-    let case = m
-        .cases
-        .iter()
-        .find(|c| {
-            (c.primary == 0 || c.secondary.contains(&0))
-                && m.department(c.department)
-                    .is_some_and(|d| d.system == "skole")
-                && c.documents
-                    .iter()
-                    .any(|d| d.format == playground::municipality::Format::Pdf)
-        })
-        .unwrap_or_else(|| panic!("the citizen has a school case with a PDF"))
-        .clone();
-    let url = app
-        .settings
-        .systems
-        .iter()
-        .find_map(|s| s.sql.as_ref().map(|q| q.url.clone()))
-        .unwrap_or_default();
-    let damaged = playground::sim::sql::replace_document_content(
-        &url,
-        playground::sim::sql::sag_id(&case),
-        "application/pdf",
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nxref\n0 2\ntrailer << /Root 1 0 R",
-    )
-    .await
-    .unwrap_or_else(|e| panic!("damaging: {e}"));
-    assert!(damaged > 0);
+    crate::helpers::damage_school_pdfs(&app).await;
     let id = submit_and_screen(&app, "unredactable").await;
     // The reviewer discloses the damaged documents without looking closer.
     let broken: Vec<Value> = items(&app, &id)

@@ -311,3 +311,38 @@ pub fn codes(answer: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Damage every PDF of one of the demo citizen's school cases in the legacy SQL system (a
+/// truncated file that no PDF reader accepts); returns how many documents were damaged (> 0).
+pub async fn damage_school_pdfs(app: &TestApp) -> u64 {
+    let m = app.municipality();
+    let case = m
+        .cases
+        .iter()
+        .find(|c| {
+            (c.primary == 0 || c.secondary.contains(&0))
+                && m.department(c.department)
+                    .is_some_and(|d| d.system == "skole")
+                && c.documents
+                    .iter()
+                    .any(|d| d.format == playground::municipality::Format::Pdf)
+        })
+        .unwrap_or_else(|| panic!("the citizen has a school case with a PDF"))
+        .clone();
+    let url = app
+        .settings
+        .systems
+        .iter()
+        .find_map(|s| s.sql.as_ref().map(|q| q.url.clone()))
+        .unwrap_or_default();
+    let damaged = playground::sim::sql::replace_document_content(
+        &url,
+        playground::sim::sql::sag_id(&case),
+        "application/pdf",
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nxref\n0 2\ntrailer << /Root 1 0 R",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("damaging: {e}"));
+    assert!(damaged > 0, "no PDF was damaged");
+    damaged
+}
