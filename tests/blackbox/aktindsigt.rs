@@ -8,7 +8,10 @@ use api::auth::DevIdentity;
 use pipeline::screen::Automation;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, codes, params_with_demo_cases, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, codes, edge_nodes, params_with_demo_cases, request_as_caseworker, spawn_app,
+    spawn_app_with, wait_for_request,
+};
 
 const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { created accessRequest { id state deadline receivedAt } } }";
 
@@ -32,32 +35,13 @@ async fn submit(app: &TestApp, key: &str) -> (String, bool) {
 }
 
 async fn status(app: &TestApp, id: &str) -> Value {
-    let answer = app
-        .gql(
-            Some(&app.tokens.caseworker_all),
-            STATUS,
-            json!({ "id": id }),
-        )
-        .await;
-    assert!(answer["errors"].is_null(), "status failed: {answer}");
-    answer["data"]["accessRequest"].clone()
+    request_as_caseworker(app, STATUS, id).await
 }
 
 /// Poll until `done` holds for the request (the worker runs in the background), or panic
 /// with the last status after a minute.
 async fn wait_for(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let started = Instant::now();
-    loop {
-        let s = status(app, id).await;
-        if done(&s) {
-            return s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "request never got {what}: {s}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_request(app, STATUS, id, what, done).await
 }
 
 fn state_is(state: &'static str) -> impl Fn(&Value) -> bool {
@@ -83,27 +67,11 @@ const ITEMS: &str = "query($id: ID!) { accessRequest(id: $id) { items(first: 300
 } } } } }";
 
 async fn items(app: &TestApp, id: &str) -> Vec<Value> {
-    let answer = app
-        .gql(Some(&app.tokens.caseworker_all), ITEMS, json!({ "id": id }))
-        .await;
-    assert!(answer["errors"].is_null(), "items failed: {answer}");
-    answer["data"]["accessRequest"]["items"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    edge_nodes(&request_as_caseworker(app, ITEMS, id).await["items"])
 }
 
 fn findings(item: &Value) -> Vec<Value> {
-    item["findings"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    edge_nodes(&item["findings"])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

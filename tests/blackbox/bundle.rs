@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use api::auth::DevIdentity;
 use serde_json::{Value, json};
 
-use crate::helpers::{TempDir, TestApp, params_with_demo_cases, spawn_app_with};
+use crate::helpers::{
+    TempDir, TestApp, edge_nodes, params_with_demo_cases, request_as_caseworker, spawn_app_with,
+    wait_for_request,
+};
 
 const SUBMIT: &str = "mutation($key: String) { submitAccessRequest(input: {legalBasis: PARTY_ACCESS, idempotencyKey: $key}) { accessRequest { id state } } }";
 
@@ -36,60 +39,21 @@ fn tool(name: &str) -> bool {
 }
 
 async fn status(app: &TestApp, id: &str) -> Value {
-    let answer = app
-        .gql(
-            Some(&app.tokens.caseworker_all),
-            STATUS,
-            json!({ "id": id }),
-        )
-        .await;
-    assert!(answer["errors"].is_null(), "status failed: {answer}");
-    answer["data"]["accessRequest"].clone()
+    request_as_caseworker(app, STATUS, id).await
 }
 
 /// Poll until `done` holds (the worker runs in the background); panic with the last status
 /// after 90 s, or at once when a job failed for good.
 async fn wait_for(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let started = Instant::now();
-    loop {
-        let s = status(app, id).await;
-        if done(&s) {
-            return s;
-        }
-        let failed = s["jobs"]
-            .as_array()
-            .is_some_and(|jobs| jobs.iter().any(|j| j["state"] == "FAILED"));
-        assert!(!failed, "a job failed while waiting for {what}: {s}");
-        assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "request never got {what}: {s}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_request(app, STATUS, id, what, done).await
 }
 
 async fn items(app: &TestApp, id: &str) -> Vec<Value> {
-    let answer = app
-        .gql(Some(&app.tokens.caseworker_all), ITEMS, json!({ "id": id }))
-        .await;
-    assert!(answer["errors"].is_null(), "items failed: {answer}");
-    answer["data"]["accessRequest"]["items"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    edge_nodes(&request_as_caseworker(app, ITEMS, id).await["items"])
 }
 
 fn findings(item: &Value) -> Vec<Value> {
-    item["findings"]["edges"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    edge_nodes(&item["findings"])
 }
 
 /// Submit as the demo citizen and wait for review.

@@ -346,3 +346,48 @@ pub async fn damage_school_pdfs(app: &TestApp) -> u64 {
     assert!(damaged > 0, "no PDF was damaged");
     damaged
 }
+
+/// The nodes of a connection's `edges` (empty when absent).
+pub fn edge_nodes(connection: &Value) -> Vec<Value> {
+    connection["edges"]
+        .as_array()
+        .map(|edges| edges.iter().map(|e| e["node"].clone()).collect())
+        .unwrap_or_default()
+}
+
+/// `accessRequest(id)` through `query` as the all-departments caseworker.
+pub async fn request_as_caseworker(app: &TestApp, query: &str, id: &str) -> Value {
+    let answer = app
+        .gql(Some(&app.tokens.caseworker_all), query, json!({ "id": id }))
+        .await;
+    assert!(answer["errors"].is_null(), "accessRequest failed: {answer}");
+    answer["data"]["accessRequest"].clone()
+}
+
+/// Poll `accessRequest(id)` through `query` until `done` holds (the worker runs in the
+/// background); panic with the last answer after 90 s, or at once when a job failed for good
+/// (if `query` selects `jobs { state }`) unless the caller waits for that.
+pub async fn wait_for_request(
+    app: &TestApp,
+    query: &str,
+    id: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let s = request_as_caseworker(app, query, id).await;
+        if done(&s) {
+            return s;
+        }
+        let failed = s["jobs"]
+            .as_array()
+            .is_some_and(|jobs| jobs.iter().any(|j| j["state"] == "FAILED"));
+        assert!(!failed, "a job failed while waiting for {what}: {s}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "request never got {what}: {s}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -61,7 +61,9 @@ impl BlobStore {
         if path.exists() {
             return Ok(h);
         }
-        let dir = path.parent().expect("blob paths have a parent");
+        let dir = path
+            .parent()
+            .ok_or_else(|| io::Error::other("a blob path without a folder"))?;
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".{h}.{}.tmp", uuid::Uuid::new_v4().simple()));
         let mut file = std::fs::File::create(&tmp)?;
