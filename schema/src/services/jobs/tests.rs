@@ -197,3 +197,78 @@ async fn a_dead_workers_last_attempt_is_failed_by_the_sweep_and_fails_its_stuck_
             .is_some_and(|p| p.contains("stopped"))
     );
 }
+
+/// A row of `case_system_health`, written as a plain statement.
+fn health_row(id: &str) -> String {
+    format!(
+        "INSERT INTO case_system_health (system_id, name, kind, up, latency_ms, detail, \
+         circuit_open, checked_at, last_up_at) VALUES ('{id}', 'x', 'rest', 1, 1, NULL, 0, \
+         '2026-12-03 10:00:00+00:00', NULL)"
+    )
+}
+
+#[tokio::test]
+async fn a_write_transaction_that_reads_first_survives_a_concurrent_commit_on_sqlite() {
+    use sea_orm::{ConnectOptions, ConnectionTrait, TransactionTrait};
+    // The store as `api::connect_store` opens it: WAL, several connections, a busy timeout.
+    let dir = std::env::temp_dir().join(format!("sagshub-lock-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut options = ConnectOptions::new(format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("store.db").display()
+    ));
+    options.max_connections(4).sqlx_logging(false);
+    options.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5))
+    });
+    let db = sea_orm::Database::connect(options).await.expect("sqlite");
+    <migration::Migrator as migration::MigratorTrait>::up(&db, None)
+        .await
+        .expect("migrations");
+
+    // What begin_write prevents: a deferred transaction reads, another connection commits, and
+    // the first one's write is refused at once.
+    let plain = db.begin().await.expect("begin");
+    plain
+        .execute_unprepared("SELECT COUNT(*) FROM case_system_health")
+        .await
+        .expect("read");
+    db.execute_unprepared(&health_row("a"))
+        .await
+        .expect("other writer");
+    assert!(
+        plain.execute_unprepared(&health_row("b")).await.is_err(),
+        "a deferred read-then-write transaction was expected to fail after a concurrent commit"
+    );
+    drop(plain);
+
+    // With begin_write the transaction holds the write lock from the start: the other writer
+    // waits for it, and both succeed.
+    let txn = crate::services::begin_write(&db)
+        .await
+        .expect("begin_write");
+    txn.execute_unprepared("SELECT COUNT(*) FROM case_system_health")
+        .await
+        .expect("read");
+    let other = {
+        let db = db.clone();
+        tokio::spawn(async move { db.execute_unprepared(&health_row("c")).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    txn.execute_unprepared(&health_row("d"))
+        .await
+        .expect("write");
+    txn.commit().await.expect("commit");
+    other
+        .await
+        .expect("task")
+        .expect("the other writer waited and wrote");
+    let n = entities::case_system_health::Entity::find()
+        .all(&db)
+        .await
+        .expect("rows")
+        .len();
+    assert_eq!(n, 3, "a, c and d");
+    let _ = std::fs::remove_dir_all(&dir);
+}
